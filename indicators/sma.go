@@ -1,0 +1,110 @@
+package indicators
+
+import (
+	"fmt"
+	"strconv"
+)
+
+// SMA is the simple moving average of the last period values, TA-Lib TA_SMA.
+// Like TA-Lib's loop it keeps the running sum of the last period-1 values, adds
+// the new value, divides, then subtracts the oldest: the same floating-point
+// operations in the same order, so the result matches TA-Lib to the last bit.
+// Lookback is period-1.
+type SMA struct {
+	period int
+	src    Source
+	name   string
+	win    ring    // the last period-1 values
+	sum    float64 // their sum
+	value  float64
+	ready  bool
+}
+
+var _ Indicator = (*SMA)(nil)
+
+var outputsValue = []string{"value"}
+
+// NewSMA returns an SMA over period (2..100000, TA-Lib's range) values of src.
+func NewSMA(period int, src Source) (*SMA, error) {
+	if period < 2 || period > 100000 {
+		return nil, fmt.Errorf("indicators: sma period %d out of range 2..100000", period)
+	}
+	s := &SMA{period: period, src: src, win: newRing(period - 1)}
+	s.name = "sma(" + strconv.Itoa(period) + sourceSuffix(src) + ")"
+	s.Reset()
+	return s, nil
+}
+
+// sourceSuffix is how a spec names a non-default source: "" for close,
+// ",high" otherwise.
+func sourceSuffix(s Source) string {
+	if s == SourceClose {
+		return ""
+	}
+	return "," + s.String()
+}
+
+// Name implements Indicator.
+func (s *SMA) Name() string { return s.name }
+
+// Outputs implements Indicator: one output, "value".
+func (s *SMA) Outputs() []string { return outputsValue }
+
+// Lookback implements Indicator: period-1.
+func (s *SMA) Lookback() int { return s.period - 1 }
+
+// Next consumes v and returns the average, or NaN during the lookback.
+func (s *SMA) Next(v float64) float64 {
+	total := s.sum + v
+	if s.win.full() {
+		s.value, s.ready = total/float64(s.period), true
+	}
+	old, _ := s.win.push(v)
+	s.sum = total - old // old is 0 until the window is full
+	return s.value
+}
+
+// Update implements Indicator.
+func (s *SMA) Update(in Input) { s.Next(s.src.Of(in)) }
+
+// Ready implements Indicator.
+func (s *SMA) Ready() bool { return s.ready }
+
+// Value implements Indicator.
+func (s *SMA) Value(int) float64 { return s.value }
+
+// Peek implements Indicator.
+func (s *SMA) Peek(in Input, out []float64) bool {
+	if !s.win.full() {
+		out[0] = nan
+		return false
+	}
+	out[0] = (s.sum + s.src.Of(in)) / float64(s.period)
+	return true
+}
+
+// Reset implements Indicator.
+func (s *SMA) Reset() {
+	s.win.reset()
+	s.sum, s.value, s.ready = 0, nan, false
+}
+
+// MarshalBinary implements Indicator.
+func (s *SMA) MarshalBinary() ([]byte, error) {
+	e := newStateEncoder(s.name)
+	s.win.encode(e)
+	e.f64(s.sum)
+	e.f64(s.value)
+	e.bool(s.ready)
+	return e.bytes()
+}
+
+// UnmarshalBinary implements Indicator.
+func (s *SMA) UnmarshalBinary(data []byte) error {
+	d := newStateDecoder(data, s.name)
+	s.win.decode(d)
+	s.sum = d.f64()
+	s.value = d.f64()
+	s.ready = d.bool()
+	return d.finish()
+}

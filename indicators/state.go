@@ -1,0 +1,122 @@
+package indicators
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+)
+
+// Snapshot format, shared by every indicator: a version byte (stateVersion),
+// the indicator's Name() as a length-prefixed string so a snapshot is never
+// restored into an indicator with other parameters, then the indicator's own
+// fields in a fixed order: float64 as IEEE-754 bits (bit-exact restore) and
+// integers as little-endian 64-bit. Frozen: change stateVersion with any
+// incompatible change.
+const stateVersion = 1
+
+// ErrState is returned (wrapped) by UnmarshalBinary for a snapshot that is
+// truncated, of another version, or taken from an indicator with other
+// parameters.
+var ErrState = errors.New("indicators: bad state snapshot")
+
+type stateEncoder struct{ b []byte }
+
+func newStateEncoder(name string) *stateEncoder {
+	e := &stateEncoder{b: make([]byte, 0, 64)}
+	e.b = append(e.b, stateVersion)
+	e.str(name)
+	return e
+}
+
+func (e *stateEncoder) f64(v float64) { e.b = binary.LittleEndian.AppendUint64(e.b, math.Float64bits(v)) }
+func (e *stateEncoder) int(v int)     { e.b = binary.LittleEndian.AppendUint64(e.b, uint64(int64(v))) }
+func (e *stateEncoder) bool(v bool) {
+	if v {
+		e.b = append(e.b, 1)
+	} else {
+		e.b = append(e.b, 0)
+	}
+}
+func (e *stateEncoder) str(s string) {
+	e.int(len(s))
+	e.b = append(e.b, s...)
+}
+
+// bytes returns the snapshot.
+func (e *stateEncoder) bytes() ([]byte, error) { return e.b, nil }
+
+// stateDecoder reads what stateEncoder wrote. The first problem is sticky:
+// later reads return zero values and err() reports it.
+type stateDecoder struct {
+	b   []byte
+	err error
+}
+
+func newStateDecoder(data []byte, name string) *stateDecoder {
+	d := &stateDecoder{b: data}
+	if len(d.b) < 1 || d.b[0] != stateVersion {
+		d.fail("unknown version")
+		return d
+	}
+	d.b = d.b[1:]
+	if got := d.str(); d.err == nil && got != name {
+		d.fail(fmt.Sprintf("snapshot of %q restored into %q", got, name))
+	}
+	return d
+}
+
+func (d *stateDecoder) fail(why string) {
+	if d.err == nil {
+		d.err = fmt.Errorf("%w: %s", ErrState, why)
+	}
+}
+
+func (d *stateDecoder) u64() uint64 {
+	if d.err != nil {
+		return 0
+	}
+	if len(d.b) < 8 {
+		d.fail("truncated")
+		return 0
+	}
+	v := binary.LittleEndian.Uint64(d.b)
+	d.b = d.b[8:]
+	return v
+}
+
+func (d *stateDecoder) f64() float64 { return math.Float64frombits(d.u64()) }
+func (d *stateDecoder) int() int     { return int(int64(d.u64())) }
+func (d *stateDecoder) bool() bool {
+	if d.err != nil {
+		return false
+	}
+	if len(d.b) < 1 {
+		d.fail("truncated")
+		return false
+	}
+	v := d.b[0] != 0
+	d.b = d.b[1:]
+	return v
+}
+func (d *stateDecoder) str() string {
+	n := d.int()
+	if d.err != nil {
+		return ""
+	}
+	if n < 0 || n > len(d.b) {
+		d.fail("truncated")
+		return ""
+	}
+	s := string(d.b[:n])
+	d.b = d.b[n:]
+	return s
+}
+
+// finish reports the first problem, or trailing bytes.
+func (d *stateDecoder) finish() error {
+	if d.err == nil && len(d.b) != 0 {
+		d.fail("trailing bytes")
+	}
+	return d.err
+}
