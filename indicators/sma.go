@@ -1,9 +1,6 @@
 package indicators
 
-import (
-	"fmt"
-	"strconv"
-)
+import "fmt"
 
 // SMA is the simple moving average of the last period values, TA-Lib TA_SMA.
 // Like TA-Lib's loop it keeps the running sum of the last period-1 values, adds
@@ -20,7 +17,7 @@ type SMA struct {
 	ready  bool
 }
 
-var _ Indicator = (*SMA)(nil)
+var _ series = (*SMA)(nil)
 
 var outputsValue = []string{"value"}
 
@@ -30,18 +27,9 @@ func NewSMA(period int, src Source) (*SMA, error) {
 		return nil, fmt.Errorf("indicators: sma period %d out of range 2..100000", period)
 	}
 	s := &SMA{period: period, src: src, win: newRing(period - 1)}
-	s.name = "sma(" + strconv.Itoa(period) + sourceSuffix(src) + ")"
+	s.name = specName("sma", src, float64(period))
 	s.Reset()
 	return s, nil
-}
-
-// sourceSuffix is how a spec names a non-default source: "" for close,
-// ",high" otherwise.
-func sourceSuffix(s Source) string {
-	if s == SourceClose {
-		return ""
-	}
-	return "," + s.String()
 }
 
 // Name implements Indicator.
@@ -75,12 +63,16 @@ func (s *SMA) Value(int) float64 { return s.value }
 
 // Peek implements Indicator.
 func (s *SMA) Peek(in Input, out []float64) bool {
+	out[0] = s.PeekNext(s.src.Of(in))
+	return s.win.full()
+}
+
+// PeekNext returns what Next(v) would return, without changing state.
+func (s *SMA) PeekNext(v float64) float64 {
 	if !s.win.full() {
-		out[0] = nan
-		return false
+		return nan
 	}
-	out[0] = (s.sum + s.src.Of(in)) / float64(s.period)
-	return true
+	return (s.sum + v) / float64(s.period)
 }
 
 // Reset implements Indicator.

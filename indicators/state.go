@@ -29,8 +29,10 @@ func newStateEncoder(name string) *stateEncoder {
 	return e
 }
 
-func (e *stateEncoder) f64(v float64) { e.b = binary.LittleEndian.AppendUint64(e.b, math.Float64bits(v)) }
-func (e *stateEncoder) int(v int)     { e.b = binary.LittleEndian.AppendUint64(e.b, uint64(int64(v))) }
+func (e *stateEncoder) f64(v float64) {
+	e.b = binary.LittleEndian.AppendUint64(e.b, math.Float64bits(v))
+}
+func (e *stateEncoder) int(v int) { e.b = binary.LittleEndian.AppendUint64(e.b, uint64(int64(v))) }
 func (e *stateEncoder) bool(v bool) {
 	if v {
 		e.b = append(e.b, 1)
