@@ -69,7 +69,11 @@ func normalise(coef int64, scale int) Fixed {
 // decimal point, and an optional exponent ("1.5", "-0.00001234", "1.234e-05",
 // "42"). The result is exactly the number written; no binary floating point is
 // involved. It allocates nothing.
-func ParseFixed(s string) (Fixed, error) {
+func ParseFixed(s string) (Fixed, error) { return parseFixed(s) }
+
+// parseFixed is ParseFixed for text in a string or a byte slice, so that the
+// JSON decoder parses in place without converting (and allocating).
+func parseFixed[S ~string | ~[]byte](s S) (Fixed, error) {
 	i := 0
 	neg := false
 	if i < len(s) && (s[i] == '+' || s[i] == '-') {
@@ -129,10 +133,12 @@ func ParseFixed(s string) (Fixed, error) {
 		}
 		start := i
 		for ; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
-			if exp > 1000 {
-				return Fixed{}, ErrFixedRange
+			// Saturate rather than fail: "0e99999" is still zero, and any
+			// non-zero coefficient with so large an exponent is out of range
+			// in scaleBy anyway.
+			if exp < 1_000_000 {
+				exp = exp*10 + int(s[i]-'0')
 			}
-			exp = exp*10 + int(s[i]-'0')
 		}
 		if i == start {
 			return Fixed{}, ErrNotNumber
@@ -144,12 +150,14 @@ func ParseFixed(s string) (Fixed, error) {
 	if i != len(s) {
 		return Fixed{}, ErrNotNumber
 	}
-	if coef > math.MaxInt64 {
+	// The magnitude of MinInt64 is one more than MaxInt64, and String writes
+	// it, so the parser must read it back.
+	if coef > math.MaxInt64 && !(neg && coef == 1<<63) {
 		return Fixed{}, ErrFixedRange
 	}
 	c := int64(coef)
 	if neg {
-		c = -c
+		c = -c // for 1<<63 this wraps to MinInt64, which is the intent
 	}
 	return scaleBy(c, scale-exp)
 }
@@ -340,7 +348,11 @@ func (f Fixed) MarshalJSON() ([]byte, error) {
 }
 
 // UnmarshalJSON accepts a JSON string or a JSON number, both parsed exactly.
+// A JSON null leaves f unchanged, as encoding/json does for its own types.
 func (f *Fixed) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		return nil
+	}
 	if len(b) >= 2 && b[0] == '"' && b[len(b)-1] == '"' {
 		b = b[1 : len(b)-1]
 	}

@@ -2,6 +2,7 @@ package events
 
 import (
 	"errors"
+	"math"
 	"strconv"
 	"time"
 )
@@ -32,10 +33,6 @@ func ParseInterval(s string) (Interval, error) {
 	if len(s) < 2 {
 		return 0, ErrInterval
 	}
-	n, err := strconv.ParseInt(s[:len(s)-1], 10, 32)
-	if err != nil || n <= 0 || s[0] == '+' {
-		return 0, ErrInterval
-	}
 	var unit Interval
 	switch s[len(s)-1] {
 	case 's':
@@ -49,9 +46,36 @@ func ParseInterval(s string) (Interval, error) {
 	case 'w':
 		unit = Week
 	default:
+		return parseDurationInterval(s)
+	}
+	n, err := strconv.ParseInt(s[:len(s)-1], 10, 32)
+	if err != nil || s[0] == '+' {
+		return parseDurationInterval(s)
+	}
+	return whole(n, unit)
+}
+
+// whole returns n × unit, refusing non-positive counts and counts whose
+// product overflows (1000000000w would otherwise wrap to a negative length).
+func whole(n int64, unit Interval) (Interval, error) {
+	if n <= 0 || n > math.MaxInt64/int64(unit) {
 		return 0, ErrInterval
 	}
 	return Interval(n) * unit, nil
+}
+
+// parseDurationInterval accepts the time.Duration forms that String falls back
+// to for lengths that are not a whole number of seconds ("1.5s", "250ms"), so
+// every positive Interval survives a String/ParseInterval round trip.
+func parseDurationInterval(s string) (Interval, error) {
+	if s == "" || s[0] == '+' || s[0] == '-' {
+		return 0, ErrInterval
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d <= 0 {
+		return 0, ErrInterval
+	}
+	return Interval(d), nil
 }
 
 func parseISOInterval(s string) (Interval, error) {
@@ -65,7 +89,7 @@ func parseISOInterval(s string) (Interval, error) {
 		return 0, ErrInterval
 	}
 	n, err := strconv.ParseInt(body[:len(body)-1], 10, 32)
-	if err != nil || n <= 0 || body[0] == '+' {
+	if err != nil || body[0] == '+' {
 		return 0, ErrInterval
 	}
 	var unit Interval
@@ -83,7 +107,7 @@ func parseISOInterval(s string) (Interval, error) {
 	default:
 		return 0, ErrInterval
 	}
-	return Interval(n) * unit, nil
+	return whole(n, unit)
 }
 
 // Duration returns the interval as a time.Duration.
@@ -92,18 +116,8 @@ func (iv Interval) Duration() time.Duration { return time.Duration(iv) }
 // String returns the shortest form with the largest whole unit: "5m", "1h",
 // "4h", "1d", "1w", "90s". The zero interval is "".
 func (iv Interval) String() string {
-	if iv <= 0 {
-		return ""
-	}
-	for _, u := range [...]struct {
-		d Interval
-		s byte
-	}{{Week, 'w'}, {Day, 'd'}, {Hour, 'h'}, {Minute, 'm'}, {Second, 's'}} {
-		if iv%u.d == 0 {
-			return strconv.FormatInt(int64(iv/u.d), 10) + string(u.s)
-		}
-	}
-	return time.Duration(iv).String()
+	var buf [32]byte
+	return string(appendInterval(buf[:0], iv))
 }
 
 // MarshalText implements encoding.TextMarshaler.

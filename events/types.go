@@ -1,6 +1,7 @@
 package events
 
 import (
+	"strconv"
 	"time"
 )
 
@@ -166,4 +167,111 @@ type DeadLetter struct {
 	Reason   string    // what is wrong, e.g. "line 12: high 10 below close 11"
 	Source   string    // where it came from: "file.csv:12" or "market.bars.v1@0:5531"
 	Time     time.Time // when it was rejected (set by the edge that rejected it)
+}
+
+// ParseSide parses "buy", "sell" or "unknown" (the forms String returns).
+// It returns an error wrapping [ErrMalformed] for anything else.
+func ParseSide(s string) (Side, error) {
+	switch s {
+	case "buy":
+		return SideBuy, nil
+	case "sell":
+		return SideSell, nil
+	case "unknown":
+		return SideUnknown, nil
+	}
+	return 0, enumError("side", s)
+}
+
+// MarshalText implements encoding.TextMarshaler with the String form. It
+// returns an error for a value that is not one of the declared sides.
+func (s Side) MarshalText() ([]byte, error) {
+	if s > SideSell {
+		return nil, enumError("side", strconv.Itoa(int(s)))
+	}
+	return []byte(s.String()), nil
+}
+
+// UnmarshalText implements encoding.TextUnmarshaler; see [ParseSide].
+func (s *Side) UnmarshalText(b []byte) error {
+	v, err := ParseSide(string(b))
+	if err != nil {
+		return err
+	}
+	*s = v
+	return nil
+}
+
+// ParseSignalKind parses "long", "short", "exit" or "flat". It returns an
+// error wrapping [ErrMalformed] for anything else.
+func ParseSignalKind(s string) (SignalKind, error) {
+	switch s {
+	case "long":
+		return KindLong, nil
+	case "short":
+		return KindShort, nil
+	case "exit":
+		return KindExit, nil
+	case "flat":
+		return KindFlat, nil
+	}
+	return 0, enumError("signal kind", s)
+}
+
+// Valid reports whether k is one of the declared kinds.
+func (k SignalKind) Valid() bool { return k >= KindLong && k <= KindFlat }
+
+// MarshalText implements encoding.TextMarshaler; an undeclared kind is an error.
+func (k SignalKind) MarshalText() ([]byte, error) {
+	if !k.Valid() {
+		return nil, enumError("signal kind", strconv.Itoa(int(k)))
+	}
+	return []byte(k.String()), nil
+}
+
+// UnmarshalText implements encoding.TextUnmarshaler; see [ParseSignalKind].
+func (k *SignalKind) UnmarshalText(b []byte) error {
+	v, err := ParseSignalKind(string(b))
+	if err != nil {
+		return err
+	}
+	*k = v
+	return nil
+}
+
+// ParseSignalStatus parses "confirmed" or "provisional". It returns an error
+// wrapping [ErrMalformed] for anything else.
+func ParseSignalStatus(s string) (SignalStatus, error) {
+	switch s {
+	case "confirmed":
+		return StatusConfirmed, nil
+	case "provisional":
+		return StatusProvisional, nil
+	}
+	return 0, enumError("signal status", s)
+}
+
+// Valid reports whether s is one of the declared statuses.
+func (s SignalStatus) Valid() bool { return s <= StatusProvisional }
+
+// MarshalText implements encoding.TextMarshaler; an undeclared status is an error.
+func (s SignalStatus) MarshalText() ([]byte, error) {
+	if !s.Valid() {
+		return nil, enumError("signal status", strconv.Itoa(int(s)))
+	}
+	return []byte(s.String()), nil
+}
+
+// UnmarshalText implements encoding.TextUnmarshaler; see [ParseSignalStatus].
+func (s *SignalStatus) UnmarshalText(b []byte) error {
+	v, err := ParseSignalStatus(string(b))
+	if err != nil {
+		return err
+	}
+	*s = v
+	return nil
+}
+
+func enumError(what, got string) error {
+	return &DecodeError{Field: what, Detail: "unknown value " + strconv.Quote(got), Err: ErrMalformed}
 }

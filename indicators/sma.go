@@ -1,7 +1,5 @@
 package indicators
 
-import "fmt"
-
 // SMA is the simple moving average of the last period values, TA-Lib TA_SMA.
 // Like TA-Lib's loop it keeps the running sum of the last period-1 values, adds
 // the new value, divides, then subtracts the oldest: the same floating-point
@@ -21,10 +19,11 @@ var _ series = (*SMA)(nil)
 
 var outputsValue = []string{"value"}
 
-// NewSMA returns an SMA over period (2..100000, TA-Lib's range) values of src.
+// NewSMA returns an SMA over period (2..100000, TA-Lib's range) values of
+// src; a period out of range returns a *ParamRangeError (ErrBadParam).
 func NewSMA(period int, src Source) (*SMA, error) {
-	if period < 2 || period > 100000 {
-		return nil, fmt.Errorf("indicators: sma period %d out of range 2..100000", period)
+	if err := checkPeriod("sma", "timeperiod", period, 2, 100000); err != nil {
+		return nil, err
 	}
 	s := &SMA{period: period, src: src, win: newRing(period - 1)}
 	s.name = specName("sma", src, float64(period))
@@ -74,6 +73,9 @@ func (s *SMA) PeekNext(v float64) float64 {
 	}
 	return (s.sum + v) / float64(s.period)
 }
+
+// peekReady reports whether the next input gives a valid value.
+func (s *SMA) peekReady() bool { return s.win.full() }
 
 // Reset implements Indicator.
 func (s *SMA) Reset() {
