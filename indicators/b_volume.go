@@ -1,7 +1,7 @@
 package indicators
 
-// OBV is Joe Granville's On Balance Volume, TA-Lib TA_OBV: it starts at the
-// first input's volume (not 0, as TA-Lib does) and adds or subtracts each
+// OBV is Joe Granville's On Balance Volume, TA-Lib TA_OBV: like TA-Lib it
+// starts at the first input's volume (not at 0) and adds or subtracts each
 // later volume as src rises or falls. Lookback 0. Not safe for concurrent
 // use.
 type OBV struct {
