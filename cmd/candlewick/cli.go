@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/candlewick-labs/candlewick/indicators"
 )
 
 // stdio is where a command reads and writes; tests pass buffers.
@@ -31,6 +33,7 @@ func commands() []command {
 		{"import", "import market data files into the market stream", cmdImport},
 		{"validate", "check market data files without importing them", cmdValidate},
 		{"cat", "print a stream of the event log as JSONL", cmdCat},
+		{"indicators", "compute indicators over a bar file (CSV or JSONL out)", cmdIndicators},
 		{"demo", "import the bundled sample data and summarise it", cmdDemo},
 		{"version", "print the version", cmdVersion},
 	}
@@ -75,6 +78,11 @@ func run(ctx context.Context, args []string, sio stdio) int {
 		case errors.As(err, new(usageError)):
 			fmt.Fprintf(sio.err, "candlewick %s: %v\n", name, err)
 			fmt.Fprintf(sio.err, "Run 'candlewick %s --help' for usage.\n", name)
+			return exitUsage
+		case errors.As(err, new(*indicators.SpecError)):
+			// A spec error is a usage error whose caret lines point at the
+			// column; its first line is the reason.
+			fmt.Fprintf(sio.err, "candlewick %s: %v\n", name, err)
 			return exitUsage
 		case errors.Is(err, context.Canceled):
 			fmt.Fprintf(sio.err, "candlewick %s: interrupted\n", name)
