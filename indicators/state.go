@@ -97,7 +97,12 @@ func (d *stateDecoder) bool() bool {
 		d.fail("truncated")
 		return false
 	}
-	v := d.b[0] != 0
+	if d.b[0] > 1 {
+		// Only 0 and 1 are written; anything else is not a snapshot of ours.
+		d.fail("bad bool byte")
+		return false
+	}
+	v := d.b[0] == 1
 	d.b = d.b[1:]
 	return v
 }
