@@ -34,7 +34,9 @@ func commands() []command {
 		{"validate", "check market data files without importing them", cmdValidate},
 		{"cat", "print a stream of the event log as JSONL", cmdCat},
 		{"indicators", "compute indicators over a bar file (CSV or JSONL out)", cmdIndicators},
-		{"demo", "import the bundled sample data and summarise it", cmdDemo},
+		{"run", "run strategies over the market stream, appending signals", cmdRun},
+		{"signals", "print the signal stream as JSONL, filtered", cmdSignals},
+		{"demo", "import the bundled sample data, run the strategies, summarise", cmdDemo},
 		{"version", "print the version", cmdVersion},
 	}
 }
@@ -141,7 +143,13 @@ func newFlagSet(sio stdio, name, synopsis, description string) *flag.FlagSet {
 // parseFlags parses args; --help prints usage and returns flag.ErrHelp; any
 // other problem is a usage error.
 func parseFlags(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
+	// The flag package calls Usage itself on -h and on every error; silence
+	// it so that help prints once and errors stay one line on stderr.
+	usage := fs.Usage
+	fs.Usage = func() {}
+	err := fs.Parse(args)
+	fs.Usage = usage
+	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fs.Usage()
 			return flag.ErrHelp

@@ -57,6 +57,9 @@ func TestUsageAndErrors(t *testing.T) {
 			if !strings.Contains(errOut, tc.stderr) {
 				t.Errorf("stderr %q does not contain %q", errOut, tc.stderr)
 			}
+			if n := strings.Count(out, "Usage:"); n > 1 {
+				t.Errorf("usage printed %d times", n)
+			}
 			if tc.oneLiner && !strings.HasPrefix(errOut, "candlewick") {
 				t.Errorf("stderr should start with the one-line reason, got %q", errOut)
 			}
