@@ -15,12 +15,31 @@ type fastSlow struct {
 	fast, slow           stage
 	fastStart, slowStart int // first input index each consumes
 	largest              int // max of the two lookbacks
+	// both caches fast.Ready() && slow.Ready() once true (readiness never
+	// goes back but by Reset or a restore, which clear it): two interface
+	// calls fewer per update.
+	both bool
+	// The concrete averages when both are SMAs or both EMAs (APO, PPO and
+	// MACDEXT default to SMA, MACD is EMA): their steady-state steps inline
+	// here instead of two interface calls per update.
+	sma1, sma2 *SMA
+	ema1, ema2 *EMA
 }
 
 func newFastSlow(fast, slow stage, aligned bool) fastSlow {
 	fl, sl := fast.Lookback(), slow.Lookback()
 	largest := max(fl, sl)
 	fs := fastSlow{fast: fast, slow: slow, largest: largest}
+	if f, ok := fast.(*SMA); ok {
+		if s, ok := slow.(*SMA); ok {
+			fs.sma1, fs.sma2 = f, s
+		}
+	}
+	if f, ok := fast.(*EMA); ok {
+		if s, ok := slow.(*EMA); ok {
+			fs.ema1, fs.ema2 = f, s
+		}
+	}
 	if aligned {
 		fs.fastStart, fs.slowStart = largest-fl, largest-sl
 	}
@@ -30,13 +49,23 @@ func newFastSlow(fast, slow stage, aligned bool) fastSlow {
 // next feeds v, the input at index idx, and reports whether both averages
 // are valid.
 func (fs *fastSlow) next(idx int, v float64) (f, s float64, ok bool) {
+	if fs.both {
+		switch {
+		case fs.sma1 != nil:
+			return fs.sma1.step(v), fs.sma2.step(v), true
+		case fs.ema1 != nil:
+			return fs.ema1.step(v), fs.ema2.step(v), true
+		}
+		return fs.fast.Next(v), fs.slow.Next(v), true
+	}
 	if idx >= fs.fastStart {
 		f = fs.fast.Next(v)
 	}
 	if idx >= fs.slowStart {
 		s = fs.slow.Next(v)
 	}
-	return f, s, fs.fast.Ready() && fs.slow.Ready()
+	fs.both = fs.fast.Ready() && fs.slow.Ready()
+	return f, s, fs.both
 }
 
 // peek returns what next would give; both must be ready after v (the caller
@@ -45,7 +74,7 @@ func (fs *fastSlow) peek(v float64) (f, s float64) {
 	return fs.fast.PeekNext(v), fs.slow.PeekNext(v)
 }
 
-func (fs *fastSlow) reset() { fs.fast.Reset(); fs.slow.Reset() }
+func (fs *fastSlow) reset() { fs.fast.Reset(); fs.slow.Reset(); fs.both = false }
 
 func (fs *fastSlow) encode(e *stateEncoder) error {
 	if err := encodeSub(e, fs.fast); err != nil {
@@ -55,6 +84,7 @@ func (fs *fastSlow) encode(e *stateEncoder) error {
 }
 
 func (fs *fastSlow) decode(d *stateDecoder) {
+	fs.both = false
 	decodeSub(d, fs.fast)
 	decodeSub(d, fs.slow)
 }
@@ -172,14 +202,14 @@ func (m *MACD) Next(v float64) (macd, signal, hist float64) {
 }
 
 // Update implements Indicator.
-func (m *MACD) Update(in Input) { m.Next(readA(m.src, in)) }
+func (m *MACD) Update(in Input) { m.Next(readA(m.src, &in)) }
 
 // Peek implements Indicator.
 func (m *MACD) Peek(in Input, out []float64) bool {
 	if !m.peekReady() {
 		return m.peekNaN(out)
 	}
-	f, s := m.fs.peek(readA(m.src, in))
+	f, s := m.fs.peek(readA(m.src, &in))
 	macd := f - s
 	sig := m.signal.PeekNext(macd)
 	out[0], out[1], out[2] = macd, sig, macd-sig
@@ -299,11 +329,11 @@ func (p *PriceOsc) PeekNext(v float64) float64 {
 }
 
 // Update implements Indicator.
-func (p *PriceOsc) Update(in Input) { p.Next(readA(p.src, in)) }
+func (p *PriceOsc) Update(in Input) { p.Next(readA(p.src, &in)) }
 
 // Peek implements Indicator.
 func (p *PriceOsc) Peek(in Input, out []float64) bool {
-	out[0] = p.PeekNext(readA(p.src, in))
+	out[0] = p.PeekNext(readA(p.src, &in))
 	return p.peekReady()
 }
 

@@ -98,11 +98,18 @@ func (m *Momentum) PeekNext(v float64) float64 {
 }
 
 // Update implements Indicator.
-func (m *Momentum) Update(in Input) { m.Next(readA(m.src, in)) }
+func (m *Momentum) Update(in Input) {
+	v := readA(m.src, &in)
+	if !m.win.full() {
+		m.Next(v)
+		return
+	}
+	m.emit(m.calc(v, m.win.shift(v)))
+}
 
 // Peek implements Indicator.
 func (m *Momentum) Peek(in Input, out []float64) bool {
-	out[0] = m.PeekNext(readA(m.src, in))
+	out[0] = m.PeekNext(readA(m.src, &in))
 	return m.peekReady()
 }
 

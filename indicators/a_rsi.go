@@ -54,12 +54,10 @@ func (r *RSI) step(v float64) (gain, loss float64, cnt int) {
 	gain, loss, cnt = r.gain, r.loss, r.cnt
 	d := v - r.prev
 	p := float64(r.period)
+	dn, up := selB(d < 0, d, 0), selB(d < 0, negZero, d) // see Update
 	if cnt < r.period {
-		if d < 0 {
-			loss -= d
-		} else {
-			gain += d
-		}
+		loss -= dn
+		gain += up
 		cnt++
 		if cnt == r.period {
 			loss /= p
@@ -69,11 +67,8 @@ func (r *RSI) step(v float64) (gain, loss float64, cnt int) {
 	}
 	loss *= float64(r.period - 1)
 	gain *= float64(r.period - 1)
-	if d < 0 {
-		loss -= d
-	} else {
-		gain += d
-	}
+	loss -= dn
+	gain += up
 	loss /= p
 	gain /= p
 	return
@@ -114,11 +109,34 @@ func (r *RSI) PeekNext(v float64) float64 {
 }
 
 // Update implements Indicator.
-func (r *RSI) Update(in Input) { r.Next(readA(r.src, in)) }
+//
+// The steady state (seeded) is written out here rather than called through
+// Next and step: two calls fewer per bar, the same operations as step.
+func (r *RSI) Update(in Input) {
+	v := readA(r.src, &in)
+	if r.cnt < r.period {
+		r.Next(v)
+		return
+	}
+	d := v - r.prev
+	// TA-Lib's "if d < 0 loss -= d else gain += d" with the choice made on
+	// d, off the loop-carried chains: the side that does not move
+	// subtracts +0 (loss, never -0, is unchanged by it) or adds -0 (x + -0
+	// is x for every x). A select on the sums themselves added its latency
+	// to every bar.
+	dn, up := selB(d < 0, d, 0), selB(d < 0, negZero, d)
+	pm1, p := float64(r.period-1), float64(r.period)
+	loss := r.loss*pm1 - dn
+	gain := r.gain*pm1 + up
+	loss /= p
+	gain /= p
+	r.loss, r.gain, r.prev = loss, gain, v
+	r.emit(r.out(gain, loss))
+}
 
 // Peek implements Indicator.
 func (r *RSI) Peek(in Input, out []float64) bool {
-	out[0] = r.PeekNext(readA(r.src, in))
+	out[0] = r.PeekNext(readA(r.src, &in))
 	return r.peekReady()
 }
 

@@ -1,5 +1,7 @@
 package indicators
 
+import "math"
+
 // scalar carries what every single-output indicator of this file family has
 // in common: its name, source, lookback, and the latest value. Readiness is
 // counted in inputs rather than stored as a flag: output index i (from 0) is
@@ -75,6 +77,10 @@ func (s *scalar) decodeScalar(d *stateDecoder) {
 	}
 }
 
+// negZero is -0.0, which Go constants cannot spell: x + negZero is x, bit
+// for bit, for every x (x + +0 turns -0 into +0). Never modified.
+var negZero = math.Copysign(0, -1)
+
 // unstableA is set's unstable period for TA-Lib function fn, with a negative
 // value read as 0 (TA-Lib's is unsigned), so that no lookback is shorter
 // than the computation's own.
@@ -86,12 +92,22 @@ func unstableA(set Settings, fn string) int {
 }
 
 // readA returns the value src selects from in. The close case is tested
-// first: calling Source.Of's whole switch for every Update made a streaming
-// EMA several times slower per bar than go-talib's batch EMA.
-func readA(src Source, in Input) float64 {
-	v := in.Close
-	if src != SourceClose {
-		v = src.Of(in)
+// first and the rest is a call: Source.Of's switch, inlined into every
+// Update, spilled the whole Input to the stack on each call and made a
+// streaming SMA several times slower per bar than go-talib's batch SMA.
+//
+// in is a pointer because Input, with six fields, is not an SSA value to
+// the compiler: passing it by value into an inlined helper copied it
+// through the stack with wide loads that cannot be store-forwarded from the
+// argument spill, a stall on every Update.
+func readA(src Source, in *Input) float64 {
+	if src == SourceClose {
+		return in.Close
 	}
-	return v
+	return sourceOf(src, in)
 }
+
+// sourceOf is Source.Of kept out of line (see readA).
+//
+//go:noinline
+func sourceOf(src Source, in *Input) float64 { return src.Of(*in) }

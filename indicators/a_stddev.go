@@ -149,11 +149,27 @@ func (s *StdDev) PeekNext(x float64) float64 {
 }
 
 // Update implements Indicator.
-func (s *StdDev) Update(in Input) { s.Next(readA(s.src, in)) }
+//
+// The steady state (period > 1, window full) is variance.next written out
+// here, two calls fewer per bar, the same operations in the same order.
+func (s *StdDev) Update(in Input) {
+	x := readA(s.src, &in)
+	v := &s.v
+	if v.period == 1 || !v.win.full() {
+		s.Next(x)
+		return
+	}
+	p := float64(v.period)
+	sum1, sum2 := v.sum1+x, v.sum2+x*x
+	m1, m2 := sum1/p, sum2/p
+	old := v.win.shift(x)
+	v.sum1, v.sum2 = sum1-old, sum2-old*old
+	s.emit(s.finish(m2 - m1*m1))
+}
 
 // Peek implements Indicator.
 func (s *StdDev) Peek(in Input, out []float64) bool {
-	out[0] = s.PeekNext(readA(s.src, in))
+	out[0] = s.PeekNext(readA(s.src, &in))
 	return s.peekReady()
 }
 
@@ -243,14 +259,14 @@ func (b *BBands) Next(x float64) (upper, middle, lower float64) {
 }
 
 // Update implements Indicator.
-func (b *BBands) Update(in Input) { b.Next(readA(b.src, in)) }
+func (b *BBands) Update(in Input) { b.Next(readA(b.src, &in)) }
 
 // Peek implements Indicator.
 func (b *BBands) Peek(in Input, out []float64) bool {
 	if !b.peekReady() {
 		return b.peekNaN(out)
 	}
-	x := readA(b.src, in)
+	x := readA(b.src, &in)
 	mid := b.ma.PeekNext(x)
 	sd := stddevOf(b.v.peek(x), 1.0)
 	out[0], out[1], out[2] = mid+sd*b.up, mid, mid-sd*b.dn

@@ -7,18 +7,18 @@ var outputsStochRSI = []string{"fastk", "fastd"}
 // (rsi - lowest)/((highest - lowest)/100) over the last fastk RSI values, 0
 // when highest equals lowest (TA-Lib divides by the range over 100, and so
 // does this, for bit equality); fast %D is an MA of fastd_matype over
-// %K. The sliding extremes use a monotonic deque. Lookback is RSI's
+// %K. The sliding extremes use hlB's blocks (see b_range.go). Lookback is RSI's
 // (unstable period included) + fastk-1 + the %D MA's lookback; both outputs
 // are valid from the same input.
 //
 // A StochRSI is not safe for concurrent use.
 type StochRSI struct {
 	multi
-	rsi    *RSI
-	fastK  int
-	hi, lo deque
-	kIdx   int64 // index of the next RSI value in the %K window
-	fastD  stage
+	rsi   *RSI
+	fastK int
+	win   hlB // the last fastK RSI values; win.n counts them
+	fastD stage
+	sma   *SMA // fastD when it is an SMA (the default): its step inlines
 }
 
 // NewStochRSI returns TA-Lib's STOCHRSI(timeperiod, fastk, fastd,
@@ -39,7 +39,8 @@ func NewStochRSI(period, fastK, fastD int, t MAType, src Source, set Settings) (
 	if err != nil {
 		return nil, err
 	}
-	s := &StochRSI{rsi: rsi, fastK: fastK, hi: newDeque(fastK, false), lo: newDeque(fastK, true), fastD: d}
+	s := &StochRSI{rsi: rsi, fastK: fastK, win: newHLB(fastK), fastD: d}
+	s.sma, _ = d.(*SMA)
 	var name string
 	if t == MASMA {
 		name = specName("stochrsi", src, float64(period), float64(fastK), float64(fastD))
@@ -66,18 +67,19 @@ func (s *StochRSI) Next(v float64) (fastK, fastD float64) {
 		s.advance()
 		return s.vals[0], s.vals[1]
 	}
-	first := s.kIdx - int64(s.fastK) + 1
-	s.hi.push(s.kIdx, r, first)
-	s.lo.push(s.kIdx, r, first)
-	s.kIdx++
-	if s.kIdx < int64(s.fastK) {
+	s.win.push(r, r)
+	if s.win.n < int64(s.fastK) {
 		s.advance()
 		return s.vals[0], s.vals[1]
 	}
-	_, h := s.hi.front()
-	_, l := s.lo.front()
+	_, h, _, l := s.win.current()
 	k := fastKOf(r, h, l)
-	d := s.fastD.Next(k)
+	var d float64
+	if s.sma != nil && s.sma.ready {
+		d = s.sma.step(k)
+	} else {
+		d = s.fastD.Next(k)
+	}
 	if s.advance() {
 		s.vals[0], s.vals[1] = k, d
 	}
@@ -85,17 +87,15 @@ func (s *StochRSI) Next(v float64) (fastK, fastD float64) {
 }
 
 // Update implements Indicator.
-func (s *StochRSI) Update(in Input) { s.Next(readA(s.src, in)) }
+func (s *StochRSI) Update(in Input) { s.Next(readA(s.src, &in)) }
 
 // Peek implements Indicator.
 func (s *StochRSI) Peek(in Input, out []float64) bool {
 	if !s.peekReady() {
 		return s.peekNaN(out)
 	}
-	r := s.rsi.PeekNext(readA(s.src, in))
-	first := s.kIdx - int64(s.fastK) + 1
-	_, h := s.hi.peek(s.kIdx, r, first)
-	_, l := s.lo.peek(s.kIdx, r, first)
+	r := s.rsi.PeekNext(readA(s.src, &in))
+	_, h, _, l := s.win.peek(r, r)
 	k := fastKOf(r, h, l)
 	out[0], out[1] = k, s.fastD.PeekNext(k)
 	return true
@@ -105,9 +105,7 @@ func (s *StochRSI) Peek(in Input, out []float64) bool {
 func (s *StochRSI) Reset() {
 	s.resetMulti()
 	s.rsi.Reset()
-	s.hi.reset()
-	s.lo.reset()
-	s.kIdx = 0
+	s.win.reset()
 	s.fastD.Reset()
 }
 
@@ -118,9 +116,7 @@ func (s *StochRSI) MarshalBinary() ([]byte, error) {
 	if err := encodeSub(e, s.rsi); err != nil {
 		return nil, err
 	}
-	s.hi.encode(e)
-	s.lo.encode(e)
-	e.int(int(s.kIdx))
+	s.win.encode(e)
 	if err := encodeSub(e, s.fastD); err != nil {
 		return nil, err
 	}
@@ -132,9 +128,7 @@ func (s *StochRSI) UnmarshalBinary(data []byte) error {
 	d := newStateDecoder(data, s.name)
 	s.decodeMulti(d)
 	decodeSub(d, s.rsi)
-	s.hi.decode(d)
-	s.lo.decode(d)
-	s.kIdx = int64(d.int())
+	s.win.decode(d)
 	decodeSub(d, s.fastD)
 	return d.finish()
 }

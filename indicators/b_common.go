@@ -18,7 +18,7 @@ func srcB(src Source, in *Input) float64 {
 	if src == SourceClose {
 		return in.Close
 	}
-	return src.Of(*in)
+	return sourceOf(src, in)
 }
 
 // isZeroB is TA-Lib's TA_IS_ZERO: |v| below 1e-14.
@@ -27,15 +27,23 @@ func isZeroB(v float64) bool { return -0.00000000000001 < v && v < 0.00000000000
 // trueRangeB is TA-Lib's TRUE_RANGE macro (and TA_TRANGE's body): the
 // greatest of high-low, |high-prevClose| and |low-prevClose|, compared in
 // that order.
+//
+// The comparisons select with masks (selB), not branches: which of the three
+// is largest is data, and mispredicted branches cost more than the rest of
+// an ATR update.
 func trueRangeB(high, low, prevClose float64) float64 {
 	tr := high - low
-	if v := math.Abs(high - prevClose); v > tr {
-		tr = v
-	}
-	if v := math.Abs(low - prevClose); v > tr {
-		tr = v
-	}
-	return tr
+	v := math.Abs(high - prevClose)
+	tr = selB(v > tr, v, tr)
+	v = math.Abs(low - prevClose)
+	return selB(v > tr, v, tr)
+}
+
+// selB returns a when c, else b, bit for bit, without a branch: for
+// conditions on market data that a branch predictor cannot learn.
+func selB(c bool, a, b float64) float64 {
+	m := -bitB(c)
+	return math.Float64frombits(math.Float64bits(a)&m | math.Float64bits(b)&^m)
 }
 
 // singleB is the common part of B's single-output indicators: name,

@@ -16,20 +16,33 @@ type dmCoreB struct {
 	pf                           float64
 	prevHigh, prevLow, prevClose float64
 	plus, minus, tr              float64
+	// noTR skips the true range (PLUS_DM and MINUS_DM do not read it):
+	// its three data-dependent comparisons cost more than the rest.
+	noTR bool
 }
 
 // diffs returns today's +DM and -DM as TA-Lib assigns them: at most one is
 // non-zero ("case 2 and 4: -DM=diffM", "case 1 and 3: +DM=diffP").
+//
+// The selection is done with bit masks rather than branches: which side
+// moved more is a coin toss on real prices, and the mispredicted branches
+// were most of the cost of a streaming DM. The two conditions exclude each
+// other, and an unselected side is +0, as TA-Lib's 0.
 func (c *dmCoreB) diffs(high, low float64) (plusDM, minusDM float64) {
 	diffP := high - c.prevHigh
 	diffM := c.prevLow - low
-	if diffM > 0 && diffP < diffM {
-		return 0, diffM
+	mMask := -(bitB(diffM > 0) & bitB(diffP < diffM))
+	pMask := -(bitB(diffP > 0) & bitB(diffP > diffM))
+	return math.Float64frombits(math.Float64bits(diffP) & pMask), math.Float64frombits(math.Float64bits(diffM) & mMask)
+}
+
+// bitB is 1 for true and 0 for false, compiled to a flag move, not a branch.
+func bitB(b bool) uint64 {
+	var u uint64
+	if b {
+		u = 1
 	}
-	if diffP > 0 && diffP > diffM {
-		return diffP, 0
-	}
-	return 0, 0
+	return u
 }
 
 // next advances the core over input i (saturating index, >= period means
@@ -39,28 +52,31 @@ func (c *dmCoreB) next(i int, in *Input) {
 		c.prevHigh, c.prevLow, c.prevClose = in.High, in.Low, in.Close
 		return
 	}
-	p, m := c.diffs(in.High, in.Low)
-	tr := trueRangeB(in.High, in.Low, c.prevClose)
+	// diffs, written out: too big for the inliner, and a call per bar.
+	diffP := in.High - c.prevHigh
+	diffM := c.prevLow - in.Low
+	mMask := -(bitB(diffM > 0) & bitB(diffP < diffM))
+	pMask := -(bitB(diffP > 0) & bitB(diffP > diffM))
+	p := math.Float64frombits(math.Float64bits(diffP) & pMask)
+	m := math.Float64frombits(math.Float64bits(diffM) & mMask)
+	var tr float64
+	if !c.noTR {
+		tr = trueRangeB(in.High, in.Low, c.prevClose)
+	}
 	c.prevHigh, c.prevLow, c.prevClose = in.High, in.Low, in.Close
-	if i < c.period {
-		// Adding the side that did not move (0) would not change the sum,
-		// but TA-Lib does not add it either; keep the same operations.
-		if m != 0 {
-			c.minus += m
-		} else if p != 0 {
-			c.plus += p
-		}
-		c.tr += tr
-		return
+	// TA-Lib adds only the side that moved. Adding the other side's 0 as
+	// well gives the same bits (the sums are never -0, the one value that
+	// +0 changes) and spares a branch that real prices mispredict about
+	// every other bar. The sums are worked on in locals: one load and one
+	// store each, so the loop-carried chains do not go through memory
+	// twice.
+	minus, plus, trs := c.minus, c.plus, c.tr
+	if i >= c.period {
+		minus -= minus / c.pf
+		plus -= plus / c.pf
+		trs -= trs / c.pf
 	}
-	c.minus -= c.minus / c.pf
-	c.plus -= c.plus / c.pf
-	if m != 0 {
-		c.minus += m
-	} else if p != 0 {
-		c.plus += p
-	}
-	c.tr = c.tr - (c.tr / c.pf) + tr
+	c.minus, c.plus, c.tr = minus+m, plus+p, trs+tr
 }
 
 // dx returns TA-Lib's DX from the smoothed sums and false when TR or
@@ -454,7 +470,7 @@ func newDM(plus bool, period int, set Settings) (*DM, error) {
 	if err := checkPeriod(fn, "timeperiod", period, 1, 100000); err != nil {
 		return nil, err
 	}
-	x := &DM{plus: plus, core: dmCoreB{period: period, pf: float64(period)}}
+	x := &DM{plus: plus, core: dmCoreB{period: period, pf: float64(period), noTR: true}}
 	lb := 1
 	if period > 1 {
 		lb = period - 1 + unstableB(set, unst)

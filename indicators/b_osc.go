@@ -155,23 +155,22 @@ func NewUltOsc(p1, p2, p3 int) (*UltOsc, error) {
 
 // terms is TA-Lib's CALC_TERMS: close minus true low, and the true range.
 func ultTermsB(in *Input, prevClose float64) (cmtl, tr float64) {
-	trueLow := prevClose
-	if in.Low < prevClose {
-		trueLow = in.Low
-	}
+	trueLow := selB(in.Low < prevClose, in.Low, prevClose)
 	return in.Close - trueLow, trueRangeB(in.High, in.Low, prevClose)
 }
 
-func (x *UltOsc) output(at, bt [3]float64) float64 {
+// output takes scalars, not the [3]float64 sums: arrays live in memory, and
+// copying them per call stalled on store forwarding.
+func ultOutputB(a0, a1, a2, b0, b1, b2 float64) float64 {
 	out := 0.0
-	if !isZeroB(bt[0]) {
-		out += 4.0 * (at[0] / bt[0])
+	if !isZeroB(b0) {
+		out += 4.0 * (a0 / b0)
 	}
-	if !isZeroB(bt[1]) {
-		out += 2.0 * (at[1] / bt[1])
+	if !isZeroB(b1) {
+		out += 2.0 * (a1 / b1)
 	}
-	if !isZeroB(bt[2]) {
-		out += at[2] / bt[2]
+	if !isZeroB(b2) {
+		out += a2 / b2
 	}
 	return 100.0 * (out / 7.0)
 }
@@ -199,15 +198,38 @@ func (x *UltOsc) Update(in Input) {
 		x.commit(nan)
 		return
 	}
-	for k := range x.p {
-		x.at[k] += a
-		x.bt[k] += b
+	// The steady state on locals and ring slots: the same operations as
+	// TA-Lib's loop (add today, compute, subtract the trailing terms).
+	a0, a1, a2 := x.at[0]+a, x.at[1]+a, x.at[2]+a
+	b0, b1, b2 := x.bt[0]+b, x.bt[1]+b, x.bt[2]+b
+	v := ultOutputB(a0, a1, a2, b0, b1, b2)
+	// back(p-1) of a full ring whose newest term is at slot head-1.
+	abuf, bbuf, n := x.a.buf, x.b.buf, len(x.a.buf)
+	slot := func(p int) int {
+		j := x.a.head - p
+		if j < 0 {
+			j += n
+		}
+		return j
 	}
-	v := x.output(x.at, x.bt)
-	for k, p := range x.p {
-		x.at[k] -= x.a.back(p - 1)
-		x.bt[k] -= x.b.back(p - 1)
+	if x.a.full() && x.b.full() && x.a.head == x.b.head {
+		j0, j1, j2 := slot(x.p[0]), slot(x.p[1]), slot(x.p[2])
+		a0 -= abuf[j0]
+		b0 -= bbuf[j0]
+		a1 -= abuf[j1]
+		b1 -= bbuf[j1]
+		a2 -= abuf[j2]
+		b2 -= bbuf[j2]
+	} else {
+		a0 -= x.a.back(x.p[0] - 1)
+		b0 -= x.b.back(x.p[0] - 1)
+		a1 -= x.a.back(x.p[1] - 1)
+		b1 -= x.b.back(x.p[1] - 1)
+		a2 -= x.a.back(x.p[2] - 1)
+		b2 -= x.b.back(x.p[2] - 1)
 	}
+	x.at[0], x.at[1], x.at[2] = a0, a1, a2
+	x.bt[0], x.bt[1], x.bt[2] = b0, b1, b2
 	x.commit(v)
 }
 
@@ -223,7 +245,7 @@ func (x *UltOsc) Peek(in Input, out []float64) bool {
 		at[k] += a
 		bt[k] += b
 	}
-	out[0] = x.output(at, bt)
+	out[0] = ultOutputB(at[0], at[1], at[2], bt[0], bt[1], bt[2])
 	return true
 }
 

@@ -3,60 +3,200 @@ package indicators
 // Sliding highest/lowest indicators: MAX, MIN, MIDPOINT, MIDPRICE, WILLR,
 // AROON, AROONOSC and Donchian channels. TA-Lib tracks the extreme and its
 // index and rescans the window when the extreme leaves it (O(period) in the
-// worst case); here a monotonic deque gives the same extreme in O(1)
-// amortised. The values are identical because a max or min does not depend
-// on how it is found; where an index is exposed (AROON) the deque keeps the
-// latest index among equal extremes, which is TA-Lib's tie rule.
+// worst case); here van Herk/Gil-Werman blocks (hlB) give the same extreme
+// in O(1) amortised. The values are identical because a max or min does not
+// depend on how it is found; where an index is exposed (AROON) hlB keeps
+// the latest index among equal extremes, which is TA-Lib's tie rule.
 
 // hlB is a window of w inputs with a sliding maximum and minimum (MAX and
 // MIN switch off the side they do not need: half the work).
+//
+// It is van Herk and Gil-Werman's algorithm rather than a monotonic deque:
+// the inputs are cut into blocks of w; the extreme of the current block so
+// far (a prefix) is kept as inputs arrive, and when a block is complete the
+// extremes of each of its suffixes are computed in one backward pass. A
+// window of w inputs is a suffix of the previous block and a prefix of the
+// current one, so its extreme is one comparison away: O(1) amortised (w
+// comparisons once every w inputs), like the deque, but without the deque's
+// data-dependent pop loops, whose mispredicted exits cost more per bar than
+// TA-Lib's whole batch loop. Extremes are exact whatever the algorithm; ties
+// go to the latest index (the prefix, being later, wins a tie with the
+// suffix, and a suffix keeps its later element on a tie), the deque's rule
+// and TA-Lib's for AROON.
+//
+// NaN inputs are outside this equivalence: TA-Lib's comparisons skip a NaN
+// unless its rescan starts on one, while here a NaN that starts a block or
+// a suffix holds it; results then differ from TA-Lib's, but nothing fails
+// and Peek still agrees with Update.
 type hlB struct {
 	w          int
 	n          int64 // index of the next input
-	hi, lo     deque
+	k          int   // its offset in the current block: n mod w
+	lastK      int   // offset of the last input pushed
+	lastBase   int64 // index of the first input of its block
+	hi, lo     extWin
 	noHi, noLo bool
 }
 
-func newHLB(w int) hlB { return hlB{w: w, hi: newDeque(w, false), lo: newDeque(w, true)} }
+// extWin is one side of an hlB: a sliding maximum. The minimum side holds
+// negated inputs, so that one comparison serves both (negation is exact and
+// reverses every comparison, ±0 and NaN included; the result is negated
+// back), which keeps push and at free of a max-or-min branch and small.
+type extWin struct {
+	blk  []float64 // the current block's inputs by offset
+	suf  []float64 // suf[j]: extreme of the previous block's offsets j..w-1
+	sufJ []int32   // the offset it is at
+	pre  float64   // extreme of the current block's offsets 0..k-1
+	preJ int       // the offset it is at
+}
 
-func (h *hlB) first() int64 { return h.n - int64(h.w) + 1 }
+func newExtWin(w int) extWin {
+	return extWin{blk: make([]float64, w), suf: make([]float64, w), sufJ: make([]int32, w)}
+}
 
-// push adds an input's high and low.
+// push stores v at offset k. On a block's last offset the caller then
+// computes the block's suffix extremes with complete (out of line: once
+// every w inputs; leaving the call out keeps push small enough to inline).
+func (e *extWin) push(k int, v float64) {
+	e.blk[k] = v
+	// A branch, not a select: a new extreme within a block is rare, so it
+	// predicts well (unlike the comparison in at).
+	if k == 0 || v >= e.pre {
+		e.pre, e.preJ = v, k
+	}
+}
+
+// complete computes the suffix extremes of the full current block.
+func (e *extWin) complete() {
+	blk := e.blk
+	suf, sufJ := e.suf[:len(blk)], e.sufJ[:len(blk)]
+	k := len(blk) - 1
+	x, xj := blk[k], int32(k)
+	suf[k], sufJ[k] = x, xj
+	// An earlier value takes the extreme only when strictly better.
+	for j := k - 1; j >= 0; j-- {
+		if y := blk[j]; y > x {
+			x, xj = y, int32(j)
+		}
+		suf[j], sufJ[j] = x, xj
+	}
+}
+
+// at returns the window's extreme and its index once offset k of the block
+// starting at input base holds pre/preJ.
+func (e *extWin) at(base int64, k int, pre float64, preJ int) (int64, float64) {
+	w := len(e.blk)
+	if k == w-1 {
+		return base + int64(preJ), pre
+	}
+	// A branch: as the window slides through a block the prefix extreme
+	// only grows and the suffix one only shrinks, so the winner changes at
+	// most about once per block and the branch predicts well.
+	if c := e.suf[k+1]; c > pre {
+		return base - int64(w) + int64(e.sufJ[k+1]), c
+	}
+	return base + int64(preJ), pre
+}
+
+// peek returns what push(k, v) then at would give, without changing state.
+func (e *extWin) peek(base int64, k int, v float64) (int64, float64) {
+	pre, preJ := e.pre, e.preJ
+	if k == 0 || v >= pre {
+		pre, preJ = v, k
+	}
+	return e.at(base, k, pre, preJ)
+}
+
+func (e *extWin) encode(enc *stateEncoder) {
+	enc.f64(e.pre)
+	enc.int(e.preJ)
+	for j := range e.blk {
+		enc.f64(e.blk[j])
+		enc.f64(e.suf[j])
+		enc.int(int(e.sufJ[j]))
+	}
+}
+
+func (e *extWin) decode(d *stateDecoder) {
+	w := len(e.blk)
+	e.pre = d.f64()
+	e.preJ = d.int()
+	bad := e.preJ < 0 || e.preJ >= w
+	for j := range e.blk {
+		e.blk[j] = d.f64()
+		e.suf[j] = d.f64()
+		sj := d.int()
+		bad = bad || sj < 0 || sj >= w
+		e.sufJ[j] = int32(sj)
+	}
+	if bad {
+		d.fail("window offset out of range")
+	}
+}
+
+func newHLB(w int) hlB {
+	return hlB{w: w, hi: newExtWin(w), lo: newExtWin(w)}
+}
+
+// push adds an input's high and low. The window's extremes are valid once
+// w inputs have been pushed.
 func (h *hlB) push(high, low float64) {
-	f := h.first()
+	k := h.k
 	if !h.noHi {
-		h.hi.push(h.n, high, f)
+		h.hi.push(k, high)
 	}
 	if !h.noLo {
-		h.lo.push(h.n, low, f)
+		h.lo.push(k, -low)
 	}
+	h.advance(k)
+}
+
+// advance moves past the input just stored at offset k, completing the
+// block when k is its last offset.
+func (h *hlB) advance(k int) {
+	h.lastK, h.lastBase = k, h.n-int64(k)
 	h.n++
+	if k++; k == h.w {
+		k = 0
+		if !h.noHi {
+			h.hi.complete()
+		}
+		if !h.noLo {
+			h.lo.complete()
+		}
+	}
+	h.k = k
 }
 
-// peek returns the extremes (with indices) that push(high, low) would give.
+// peek returns the extremes (with indices) that push(high, low) would give;
+// valid when at least w-1 inputs have been pushed.
 func (h *hlB) peek(high, low float64) (hiIdx int64, hi float64, loIdx int64, lo float64) {
-	f := h.first()
+	base := h.n - int64(h.k)
 	if !h.noHi {
-		hiIdx, hi = h.hi.peek(h.n, high, f)
+		hiIdx, hi = h.hi.peek(base, h.k, high)
 	}
 	if !h.noLo {
-		loIdx, lo = h.lo.peek(h.n, low, f)
+		loIdx, lo = h.lo.peek(base, h.k, -low)
+		lo = -lo
 	}
 	return
 }
 
-// current returns the extremes after the last push.
+// current returns the extremes after the last push (valid once w inputs
+// have been pushed).
 func (h *hlB) current() (hiIdx int64, hi float64, loIdx int64, lo float64) {
+	k, base := h.lastK, h.lastBase
 	if !h.noHi {
-		hiIdx, hi = h.hi.front()
+		hiIdx, hi = h.hi.at(base, k, h.hi.pre, h.hi.preJ)
 	}
 	if !h.noLo {
-		loIdx, lo = h.lo.front()
+		loIdx, lo = h.lo.at(base, k, h.lo.pre, h.lo.preJ)
+		lo = -lo
 	}
 	return
 }
 
-func (h *hlB) reset() { h.n = 0; h.hi.reset(); h.lo.reset() }
+func (h *hlB) reset() { h.n, h.k, h.lastK, h.lastBase = 0, 0, 0, 0 }
 
 func (h *hlB) encode(e *stateEncoder) {
 	e.int(int(h.n))
@@ -71,6 +211,12 @@ func (h *hlB) decode(d *stateDecoder) {
 	if h.n < 0 {
 		d.fail("negative input index")
 	}
+	h.k = int(h.n % int64(h.w))
+	h.lastK = h.k - 1
+	if h.lastK < 0 {
+		h.lastK = h.w - 1
+	}
+	h.lastBase = h.n - 1 - int64(h.lastK)
 }
 
 // rangeKindB selects what a rangeB computes from the window's extremes.
@@ -105,10 +251,10 @@ func newRangeB(kind rangeKindB, fn string, period, min int, src Source, window, 
 	x := &Range{kind: kind, period: period, src: src, win: newHLB(window)}
 	x.win.noHi, x.win.noLo = kind == rangeMin, kind == rangeMax
 	if x.win.noHi {
-		x.win.hi = newDeque(1, false)
+		x.win.hi = newExtWin(1)
 	}
 	if x.win.noLo {
-		x.win.lo = newDeque(1, true)
+		x.win.lo = newExtWin(1)
 	}
 	x.initB(specName(fn, src, float64(period)), lookback)
 	return x, nil
@@ -184,6 +330,31 @@ func (x *Range) calc(hiIdx int64, hi float64, loIdx int64, lo float64, in *Input
 
 // Update implements Indicator.
 func (x *Range) Update(in Input) {
+	switch x.kind {
+	case rangeMax: // MAX and MIN in straight lines: the common ones
+		h := &x.win
+		k := h.k
+		h.hi.push(k, srcB(x.src, &in))
+		h.advance(k)
+		v := nan
+		if x.nextReady() {
+			_, v = h.hi.at(h.lastBase, k, h.hi.pre, h.hi.preJ)
+		}
+		x.commit(v)
+		return
+	case rangeMin:
+		h := &x.win
+		k := h.k
+		h.lo.push(k, -srcB(x.src, &in))
+		h.advance(k)
+		v := nan
+		if x.nextReady() {
+			_, v = h.lo.at(h.lastBase, k, h.lo.pre, h.lo.preJ)
+			v = -v
+		}
+		x.commit(v)
+		return
+	}
 	x.win.push(x.feed(&in))
 	v := nan
 	if x.nextReady() {

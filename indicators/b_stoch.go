@@ -21,6 +21,9 @@ type Stoch struct {
 	slow     bool
 	win      hlB
 	ma1, ma2 stage // STOCHF uses ma1 only
+	// sma1 and sma2 are ma1 and ma2 when they are SMAs (the defaults):
+	// their steady-state steps inline in Update instead of interface calls.
+	sma1, sma2 *SMA
 }
 
 // NewStoch returns TA-Lib's STOCH: fastK (1..100000), slowK (1..100000)
@@ -38,6 +41,8 @@ func NewStoch(fastK, slowK int, slowKMA MAType, slowD int, slowDMA MAType, set S
 		return nil, err
 	}
 	x := &Stoch{slow: true, win: newHLB(fastK), ma1: ma1, ma2: ma2}
+	x.sma1, _ = ma1.(*SMA)
+	x.sma2, _ = ma2.(*SMA)
 	lb := fastK - 1 + ma1.Lookback() + ma2.Lookback()
 	x.initM(specName("stoch", SourceClose, float64(fastK), float64(slowK), float64(slowKMA), float64(slowD),
 		float64(slowDMA)), lb, outputsStoch)
@@ -55,6 +60,7 @@ func NewStochF(fastK, fastD int, fastDMA MAType, set Settings) (*Stoch, error) {
 		return nil, err
 	}
 	x := &Stoch{win: newHLB(fastK), ma1: ma1}
+	x.sma1, _ = ma1.(*SMA)
 	lb := fastK - 1 + ma1.Lookback()
 	x.initM(specName("stochf", SourceClose, float64(fastK), float64(fastD), float64(fastDMA)), lb, outputsStochF)
 	return x, nil
@@ -74,6 +80,16 @@ func (x *Stoch) Update(in Input) {
 	if x.win.n >= int64(x.win.w) {
 		_, hi, _, lo := x.win.current()
 		k := fastKB(hi, lo, in.Close)
+		if x.sma1 != nil && x.sma1.ready && (!x.slow || (x.sma2 != nil && x.sma2.ready)) {
+			d := x.sma1.step(k)
+			if !x.slow {
+				x.vals[0], x.vals[1] = k, d
+			} else {
+				x.vals[0], x.vals[1] = d, x.sma2.step(d)
+			}
+			x.commitM()
+			return
+		}
 		d := x.ma1.Next(k)
 		if !x.slow {
 			x.vals[0], x.vals[1] = k, d

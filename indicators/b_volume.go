@@ -22,13 +22,12 @@ func (x *OBV) step(in *Input) (obv, prev float64) {
 	if x.t == 0 {
 		return in.Volume, v
 	}
-	obv = x.obv
-	if v > x.prev {
-		obv += in.Volume
-	} else if v < x.prev {
-		obv -= in.Volume
-	}
-	return obv, v
+	// TA-Lib's "if up obv += vol else if down obv -= vol" as one addition
+	// of a delta chosen off the loop-carried chain (selB: up or down is
+	// data): +vol, -vol (x - y is x + -y exactly) or -0 (x + -0 is x).
+	delta := selB(v < x.prev, -in.Volume, negZero)
+	delta = selB(v > x.prev, in.Volume, delta)
+	return x.obv + delta, v
 }
 
 // Update implements Indicator.
@@ -226,13 +225,13 @@ func (x *MFI) flow(in *Input) (tp, pos, neg, posSum, negSum float64) {
 	tp = (in.High + in.Low + in.Close) / 3.0
 	diff := tp - x.prevTP
 	mf := tp * in.Volume
-	if diff < 0 {
-		neg = mf
-		negSum += mf
-	} else if diff > 0 {
-		pos = mf
-		posSum += mf
-	}
+	// TA-Lib's if/else-if as selects (selB): up or down is data. The
+	// unselected flow is +0, as TA-Lib's.
+	// The sums add the flow or -0 (x + -0 is x), chosen off their chains.
+	neg = selB(diff < 0, mf, 0)
+	negSum += selB(diff < 0, mf, negZero)
+	pos = selB(diff > 0, mf, 0)
+	posSum += selB(diff > 0, mf, negZero)
 	return tp, pos, neg, posSum, negSum
 }
 

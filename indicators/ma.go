@@ -95,9 +95,9 @@ func newIdentity(t MAType) *identity {
 
 func (s *identity) Next(v float64) float64     { return s.emit(v) }
 func (s *identity) PeekNext(v float64) float64 { return v }
-func (s *identity) Update(in Input)            { s.Next(readA(s.src, in)) }
+func (s *identity) Update(in Input)            { s.Next(readA(s.src, &in)) }
 func (s *identity) Peek(in Input, out []float64) bool {
-	out[0] = readA(s.src, in)
+	out[0] = readA(s.src, &in)
 	return true
 }
 func (s *identity) Reset() { s.resetScalar() }

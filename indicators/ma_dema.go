@@ -45,11 +45,11 @@ func (d *DEMA) PeekNext(v float64) float64 {
 }
 
 // Update implements Indicator.
-func (d *DEMA) Update(in Input) { d.Next(readA(d.src, in)) }
+func (d *DEMA) Update(in Input) { d.Next(readA(d.src, &in)) }
 
 // Peek implements Indicator.
 func (d *DEMA) Peek(in Input, out []float64) bool {
-	out[0] = d.PeekNext(readA(d.src, in))
+	out[0] = d.PeekNext(readA(d.src, &in))
 	return d.peekReady()
 }
 
@@ -128,11 +128,11 @@ func (t *TEMA) PeekNext(v float64) float64 {
 }
 
 // Update implements Indicator.
-func (t *TEMA) Update(in Input) { t.Next(readA(t.src, in)) }
+func (t *TEMA) Update(in Input) { t.Next(readA(t.src, &in)) }
 
 // Peek implements Indicator.
 func (t *TEMA) Peek(in Input, out []float64) bool {
-	out[0] = t.PeekNext(readA(t.src, in))
+	out[0] = t.PeekNext(readA(t.src, &in))
 	return t.peekReady()
 }
 
@@ -230,11 +230,11 @@ func (t *TRIX) PeekNext(v float64) float64 {
 }
 
 // Update implements Indicator.
-func (t *TRIX) Update(in Input) { t.Next(readA(t.src, in)) }
+func (t *TRIX) Update(in Input) { t.Next(readA(t.src, &in)) }
 
 // Peek implements Indicator.
 func (t *TRIX) Peek(in Input, out []float64) bool {
-	out[0] = t.PeekNext(readA(t.src, in))
+	out[0] = t.PeekNext(readA(t.src, &in))
 	return t.peekReady()
 }
 

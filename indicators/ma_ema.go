@@ -69,11 +69,24 @@ func (e *EMA) PeekNext(v float64) float64 {
 }
 
 // Update implements Indicator.
-func (e *EMA) Update(in Input) { e.Next(readA(e.src, in)) }
+func (e *EMA) Update(in Input) {
+	v := readA(e.src, &in)
+	if e.cnt < e.period {
+		e.Next(v)
+		return
+	}
+	e.step(v)
+}
+
+// step is Next once seeded (cnt == period), small enough to inline.
+func (e *EMA) step(v float64) float64 {
+	e.acc = ((v - e.acc) * e.k) + e.acc
+	return e.emit(e.acc)
+}
 
 // Peek implements Indicator.
 func (e *EMA) Peek(in Input, out []float64) bool {
-	out[0] = e.PeekNext(readA(e.src, in))
+	out[0] = e.PeekNext(readA(e.src, &in))
 	return e.peekReady()
 }
 

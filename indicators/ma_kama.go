@@ -97,11 +97,48 @@ func (k *KAMA) PeekNext(v float64) float64 {
 }
 
 // Update implements Indicator.
-func (k *KAMA) Update(in Input) { k.Next(readA(k.src, in)) }
+//
+// The steady state (the window full) is step and push written out here on
+// the ring's slots, the same operations in the same order: calls, ring
+// index arithmetic and wrap tests were most of the cost of an update.
+func (k *KAMA) Update(in Input) {
+	v := readA(k.src, &in)
+	if !k.win.full() {
+		k.Next(v)
+		return
+	}
+	buf, h := k.win.buf, k.win.head
+	n := len(buf)
+	h1, hp := h+1, h-1 // slots of win.at(1) and of the newest, win.back(0)
+	if h1 == n {
+		h1 = 0
+	}
+	if hp < 0 {
+		hp = n - 1
+	}
+	oldest, t2, newest := buf[h], buf[h1], buf[hp]
+	periodROC := v - t2
+	sumROC := k.sumROC
+	sumROC -= math.Abs(oldest - t2)
+	sumROC += math.Abs(v - newest)
+	var er float64
+	if sumROC <= periodROC || isZeroA(sumROC) {
+		er = 1.0
+	} else {
+		er = math.Abs(periodROC / sumROC)
+	}
+	sc := (er * k.constDiff) + k.constMax
+	sc *= sc
+	kama := ((v - k.kama) * sc) + k.kama
+	buf[h] = v
+	k.win.head = h1
+	k.sumROC, k.kama = sumROC, kama
+	k.emit(kama)
+}
 
 // Peek implements Indicator.
 func (k *KAMA) Peek(in Input, out []float64) bool {
-	out[0] = k.PeekNext(readA(k.src, in))
+	out[0] = k.PeekNext(readA(k.src, &in))
 	return k.peekReady()
 }
 

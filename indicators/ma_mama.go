@@ -242,7 +242,7 @@ func (m *MAMA) Next(v float64) (mama, fama float64) {
 }
 
 // Update implements Indicator.
-func (m *MAMA) Update(in Input) { m.Next(readA(m.src, in)) }
+func (m *MAMA) Update(in Input) { m.Next(readA(m.src, &in)) }
 
 // Peek implements Indicator.
 func (m *MAMA) Peek(in Input, out []float64) bool {
@@ -250,7 +250,7 @@ func (m *MAMA) Peek(in Input, out []float64) bool {
 		return m.peekNaN(out)
 	}
 	st := m.st
-	st.step(&m.p, readA(m.src, in))
+	st.step(&m.p, readA(m.src, &in))
 	out[0], out[1] = st.mama, st.fama
 	return true
 }
@@ -299,9 +299,9 @@ func (s *mamaSeries) PeekNext(v float64) float64 {
 	return s.peekEmit(st.mama)
 }
 
-func (s *mamaSeries) Update(in Input) { s.Next(readA(s.src, in)) }
+func (s *mamaSeries) Update(in Input) { s.Next(readA(s.src, &in)) }
 func (s *mamaSeries) Peek(in Input, out []float64) bool {
-	out[0] = s.PeekNext(readA(s.src, in))
+	out[0] = s.PeekNext(readA(s.src, &in))
 	return s.peekReady()
 }
 func (s *mamaSeries) Reset() { s.resetScalar(); s.st = mamaState{} }

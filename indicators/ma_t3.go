@@ -93,11 +93,32 @@ func (t *T3) PeekNext(v float64) float64 {
 }
 
 // Update implements Indicator.
-func (t *T3) Update(in Input) { t.Next(readA(t.src, in)) }
+//
+// The steady state (all six EMAs seeded) is step's straight cascade written
+// out here, a call fewer per bar.
+func (t *T3) Update(in Input) {
+	v := readA(t.src, &in)
+	if t.cnt[5] != t.period {
+		t.Next(v)
+		return
+	}
+	k, m := t.k, t.oneMinusK
+	e := &t.e
+	e0 := (k * v) + (m * e[0])
+	e1 := (k * e0) + (m * e[1])
+	e2 := (k * e1) + (m * e[2])
+	e3 := (k * e2) + (m * e[3])
+	e4 := (k * e3) + (m * e[4])
+	e5 := (k * e4) + (m * e[5])
+	// Element by element: an array literal is built on the stack and copied
+	// with 16-byte moves, which cannot be forwarded from 8-byte stores.
+	e[0], e[1], e[2], e[3], e[4], e[5] = e0, e1, e2, e3, e4, e5
+	t.emit(t.c1*e5 + t.c2*e4 + t.c3*e3 + t.c4*e2)
+}
 
 // Peek implements Indicator.
 func (t *T3) Peek(in Input, out []float64) bool {
-	out[0] = t.PeekNext(readA(t.src, in))
+	out[0] = t.PeekNext(readA(t.src, &in))
 	return t.peekReady()
 }
 

@@ -112,11 +112,48 @@ func (t *TRIMA) PeekNext(v float64) float64 {
 }
 
 // Update implements Indicator.
-func (t *TRIMA) Update(in Input) { t.Next(readA(t.src, in)) }
+//
+// The steady state (the window full) is step and push written out here on
+// the ring's slots, the same operations in the same order, without the
+// calls and ring arithmetic of the general path.
+func (t *TRIMA) Update(in Input) {
+	v := readA(t.src, &in)
+	if !t.win.full() {
+		t.Next(v)
+		return
+	}
+	buf, h := t.win.buf, t.win.head
+	n := len(buf)
+	j := h + t.mid + 1 // slot of win.at(mid+1)
+	if j >= n {
+		j -= n
+	}
+	num, numSub, numAdd := t.num, t.numSub, t.numAdd
+	num -= numSub
+	numSub -= buf[h]
+	m := buf[j]
+	numSub += m
+	if t.odd {
+		num += numAdd
+		numAdd -= m
+	} else {
+		numAdd -= m
+		num += numAdd
+	}
+	numAdd += v
+	num += v
+	buf[h] = v
+	if h++; h == n {
+		h = 0
+	}
+	t.win.head = h
+	t.num, t.numSub, t.numAdd = num, numSub, numAdd
+	t.emit(num * t.factor)
+}
 
 // Peek implements Indicator.
 func (t *TRIMA) Peek(in Input, out []float64) bool {
-	out[0] = t.PeekNext(readA(t.src, in))
+	out[0] = t.PeekNext(readA(t.src, &in))
 	return t.peekReady()
 }
 

@@ -10,6 +10,7 @@ type WMA struct {
 	scalar
 	period   int
 	divider  float64 // period*(period+1)/2
+	pf       float64 // float64(period)
 	win      ring    // the last period inputs; oldest is TA-Lib's trailingValue
 	sub, sum float64 // TA-Lib's periodSub and periodSum
 }
@@ -21,7 +22,7 @@ func NewWMA(period int, src Source) (*WMA, error) {
 	if err := checkPeriod("wma", "timeperiod", period, 2, 100000); err != nil {
 		return nil, err
 	}
-	w := &WMA{period: period, divider: float64((period * (period + 1)) >> 1), win: newRing(period)}
+	w := &WMA{period: period, divider: float64((period * (period + 1)) >> 1), pf: float64(period), win: newRing(period)}
 	w.init(specName("wma", src, float64(period)), src, period-1)
 	return w, nil
 }
@@ -34,14 +35,26 @@ func (w *WMA) Next(v float64) float64 {
 		w.win.push(v)
 		return w.emit(nan)
 	}
-	trailing := 0.0 // TA-Lib starts trailingValue at 0 for the first output
 	if w.win.full() {
-		trailing = w.win.oldest()
+		return w.step(v)
 	}
+	trailing := 0.0 // TA-Lib starts trailingValue at 0 for the first output
 	w.sub += v
 	w.sub -= trailing
 	w.sum += v * float64(w.period)
 	w.win.push(v)
+	out := w.sum / w.divider
+	w.sum -= w.sub
+	return w.emit(out)
+}
+
+// step is Next's steady state, the window full: TA-Lib's loop body, with
+// the oldest input as trailingValue.
+func (w *WMA) step(v float64) float64 {
+	w.sub += v
+	w.sub -= w.win.oldest()
+	w.sum += v * w.pf
+	w.win.shift(v)
 	out := w.sum / w.divider
 	w.sum -= w.sub
 	return w.emit(out)
@@ -52,15 +65,36 @@ func (w *WMA) PeekNext(v float64) float64 {
 	if w.win.len() < w.period-1 {
 		return nan
 	}
-	return w.peekEmit((w.sum + v*float64(w.period)) / w.divider)
+	return w.peekEmit((w.sum + v*w.pf) / w.divider)
 }
 
 // Update implements Indicator.
-func (w *WMA) Update(in Input) { w.Next(readA(w.src, in)) }
+//
+// The steady state (the window full) is step written out here on the
+// ring's slots: the same operations, without a call.
+func (w *WMA) Update(in Input) {
+	v := readA(w.src, &in)
+	if !w.win.full() {
+		w.Next(v)
+		return
+	}
+	buf, h := w.win.buf, w.win.head
+	sub := w.sub + v
+	sub -= buf[h] // the oldest input: TA-Lib's trailingValue
+	sum := w.sum + v*w.pf
+	buf[h] = v
+	if h++; h == len(buf) {
+		h = 0
+	}
+	w.win.head = h
+	out := sum / w.divider
+	w.sum, w.sub = sum-sub, sub
+	w.emit(out)
+}
 
 // Peek implements Indicator.
 func (w *WMA) Peek(in Input, out []float64) bool {
-	out[0] = w.PeekNext(readA(w.src, in))
+	out[0] = w.PeekNext(readA(w.src, &in))
 	return w.peekReady()
 }
 

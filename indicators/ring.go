@@ -43,6 +43,19 @@ func (r *ring) push(v float64) (old float64, dropped bool) {
 	return old, true
 }
 
+// shift pushes v into a full ring and returns the value it drops: push's
+// steady state, small enough to inline into an Update.
+func (r *ring) shift(v float64) float64 {
+	h := r.head
+	old := r.buf[h]
+	r.buf[h] = v
+	if h++; h == len(r.buf) {
+		h = 0
+	}
+	r.head = h
+	return old
+}
+
 // at returns the i-th value, 0 being the oldest held.
 func (r *ring) at(i int) float64 {
 	j := r.head + i

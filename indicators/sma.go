@@ -9,6 +9,7 @@ type SMA struct {
 	period int
 	src    Source
 	name   string
+	pf     float64 // float64(period)
 	win    ring    // the last period-1 values
 	sum    float64 // their sum
 	value  float64
@@ -25,7 +26,7 @@ func NewSMA(period int, src Source) (*SMA, error) {
 	if err := checkPeriod("sma", "timeperiod", period, 2, 100000); err != nil {
 		return nil, err
 	}
-	s := &SMA{period: period, src: src, win: newRing(period - 1)}
+	s := &SMA{period: period, pf: float64(period), src: src, win: newRing(period - 1)}
 	s.name = specName("sma", src, float64(period))
 	s.Reset()
 	return s, nil
@@ -40,8 +41,26 @@ func (s *SMA) Outputs() []string { return outputsValue }
 // Lookback implements Indicator: period-1.
 func (s *SMA) Lookback() int { return s.period - 1 }
 
-// Next consumes v and returns the average, or NaN during the lookback.
+// Next consumes v and returns the average, or NaN during the lookback. The
+// steady state (the window full, every input after the lookback) is small
+// enough to inline into Update; the warm-up is out of line.
 func (s *SMA) Next(v float64) float64 {
+	if !s.ready {
+		return s.warm(v)
+	}
+	return s.step(v)
+}
+
+// step is Next's steady state: the window is full.
+func (s *SMA) step(v float64) float64 {
+	total := s.sum + v
+	s.value = total / s.pf
+	s.sum = total - s.win.shift(v)
+	return s.value
+}
+
+// warm is Next until the first valid value.
+func (s *SMA) warm(v float64) float64 {
 	total := s.sum + v
 	if s.win.full() {
 		s.value, s.ready = total/float64(s.period), true
@@ -52,7 +71,14 @@ func (s *SMA) Next(v float64) float64 {
 }
 
 // Update implements Indicator.
-func (s *SMA) Update(in Input) { s.Next(s.src.Of(in)) }
+func (s *SMA) Update(in Input) {
+	v := readA(s.src, &in)
+	if !s.ready {
+		s.warm(v)
+		return
+	}
+	s.step(v)
+}
 
 // Ready implements Indicator.
 func (s *SMA) Ready() bool { return s.ready }
@@ -62,7 +88,7 @@ func (s *SMA) Value(int) float64 { return s.value }
 
 // Peek implements Indicator.
 func (s *SMA) Peek(in Input, out []float64) bool {
-	out[0] = s.PeekNext(s.src.Of(in))
+	out[0] = s.PeekNext(readA(s.src, &in))
 	return s.win.full()
 }
 
@@ -71,7 +97,7 @@ func (s *SMA) PeekNext(v float64) float64 {
 	if !s.win.full() {
 		return nan
 	}
-	return (s.sum + v) / float64(s.period)
+	return (s.sum + v) / s.pf
 }
 
 // peekReady reports whether the next input gives a valid value.

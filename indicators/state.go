@@ -13,7 +13,13 @@ import (
 // fields in a fixed order: float64 as IEEE-754 bits (bit-exact restore) and
 // integers as little-endian 64-bit. Frozen: change stateVersion with any
 // incompatible change.
-const stateVersion = 1
+//
+// Version 2: the sliding-extreme window (MAX, MIN, MIDPOINT, MIDPRICE,
+// WILLR, AROON, AROONOSC, DONCHIAN, STOCH, STOCHF, STOCHRSI) holds
+// van Herk/Gil-Werman blocks instead of monotonic deques. Version 1
+// snapshots are refused with ErrState (snapshots are caches: the engine
+// rebuilds from the log).
+const stateVersion = 2
 
 // ErrState is returned (wrapped) by UnmarshalBinary for a snapshot that is
 // truncated, of another version, or taken from an indicator with other

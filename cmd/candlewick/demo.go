@@ -8,9 +8,11 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"path/filepath"
 	"sort"
 
 	"github.com/candlewick-labs/candlewick/eventlog"
+	"github.com/candlewick-labs/candlewick/eventlog/disk"
 	"github.com/candlewick-labs/candlewick/events"
 	"github.com/candlewick-labs/candlewick/examples"
 	"github.com/candlewick-labs/candlewick/feeds"
@@ -21,9 +23,12 @@ func cmdDemo(ctx context.Context, sio stdio, args []string) error {
 Import the real sample data bundled with Candlewick (Binance, Binance.US and
 Coinbase candles; see examples/data/PROVENANCE.md) into a fresh embedded event log
 and summarise it: what each file held, what was rejected and why, and the bars per
-symbol now in the market stream. Uses a temporary directory that is removed
+symbol now in the market stream. Then run every built-in strategy with its default
+parameters, and the YAML rule strategies of --rules, over the market stream (as
+'candlewick run --once' does) and print the signals per strategy and symbol. Uses a temporary directory that is removed
 afterwards unless --data-dir is given.`)
 	dataDir := flags.String("data-dir", "", "keep the event log in this directory (default: a temporary one)")
+	rulesDir := flags.String("rules", filepath.Join("strategies", "examples"), "also run the YAML rule strategies in this directory, if it exists")
 	if err := parseFlags(flags, args); err != nil {
 		return err
 	}
@@ -43,7 +48,7 @@ afterwards unless --data-dir is given.`)
 	if err != nil {
 		return err
 	}
-	err = runDemo(ctx, sio, log)
+	err = runDemo(ctx, sio, log, rulesDir)
 	return errors.Join(err, log.Close())
 }
 
@@ -54,7 +59,7 @@ var demoOptions = map[string]feeds.Options{
 	"eth-1h.csv": {Symbol: "ETH-USDT", Venue: "binance"},
 }
 
-func runDemo(ctx context.Context, sio stdio, log eventlog.Log) error {
+func runDemo(ctx context.Context, sio stdio, log *disk.Log, rulesDir *string) error {
 	names, err := fs.Glob(examples.Data, "data/*")
 	if err != nil {
 		return err
@@ -85,7 +90,10 @@ func runDemo(ctx context.Context, sio stdio, log eventlog.Log) error {
 	}
 	fmt.Fprintf(sio.out, "\n%d files: read %d rows, imported %d bars, dropped %d duplicates, rejected %d rows\n",
 		tot.files, tot.read, tot.imported, tot.dups, tot.rejected)
-	return summariseMarket(ctx, sio, log)
+	if err := summariseMarket(ctx, sio, log); err != nil {
+		return err
+	}
+	return demoStrategies(ctx, sio, log, *rulesDir)
 }
 
 // summariseMarket prints the bars per symbol and interval in the market

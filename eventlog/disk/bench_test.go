@@ -45,6 +45,32 @@ func BenchmarkAppend(b *testing.B) {
 	}
 }
 
+// BenchmarkAppendShared measures batched appends alternating between two
+// logs open on one directory, as two processes appending to one stream
+// would: every batch first catches up with (reads and verifies) the other
+// log's last batch. b.N counts records.
+func BenchmarkAppendShared(b *testing.B) {
+	for _, n := range []int{100, 1000} {
+		b.Run(fmt.Sprintf("fsync=none/batch=%d", n), func(b *testing.B) {
+			dir := b.TempDir()
+			ls := []*disk.Log{mustOpen(b, disk.Config{Dir: dir, Fsync: disk.FsyncNone}), mustOpen(b, disk.Config{Dir: dir, Fsync: disk.FsyncNone})}
+			rs, per := benchBatch(n)
+			ctx := context.Background()
+			b.SetBytes(int64(per))
+			b.ReportAllocs()
+			start := time.Now()
+			b.ResetTimer()
+			for i, done := 0, 0; done < b.N; i, done = i+1, done+n {
+				if _, err := ls[i%2].Append(ctx, "deadletter.v1", rs[:min(n, b.N-done)]); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.StopTimer()
+			b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "records/s")
+		})
+	}
+}
+
 // BenchmarkScan measures a sequential scan with the iterator; b.N counts
 // records. The log holds scanRecords records; the scan wraps around.
 func BenchmarkScan(b *testing.B) {

@@ -41,6 +41,7 @@ func (p FsyncPolicy) String() string {
 // Defaults and limits of [Config].
 const (
 	DefaultFsyncInterval = 100 * time.Millisecond
+	DefaultPollInterval  = 50 * time.Millisecond
 	DefaultSegmentSize   = 64 << 20
 	DefaultMaxRecordSize = 4 << 20
 	// MinSegmentSize is the smallest SegmentSize accepted.
@@ -74,6 +75,11 @@ type Config struct {
 	// FsyncInterval is the period of the background flusher under
 	// FsyncInterval; default 100ms.
 	FsyncInterval time.Duration
+	// PollInterval is how often a blocked Follow looks at a stream's files
+	// for records appended by other processes (appends in this process wake
+	// it at once, without polling); default 50ms. Each poll costs one fstat
+	// when nothing changed.
+	PollInterval time.Duration
 	// SegmentSize is the size in bytes at which a stream rolls over to a new
 	// segment file; default 64 MiB, minimum 1 KiB. A segment always takes at
 	// least one whole batch, so it may exceed SegmentSize by one batch.
@@ -113,6 +119,9 @@ func (c Config) Validate() error {
 	if c.FsyncInterval < 0 {
 		errs = append(errs, fmt.Errorf("disk: Config.FsyncInterval %v is negative", c.FsyncInterval))
 	}
+	if c.PollInterval < 0 {
+		errs = append(errs, fmt.Errorf("disk: Config.PollInterval %v is negative", c.PollInterval))
+	}
 	if c.SegmentSize < 0 || (c.SegmentSize > 0 && c.SegmentSize < MinSegmentSize) {
 		errs = append(errs, fmt.Errorf("disk: Config.SegmentSize %d is below the minimum of %d", c.SegmentSize, MinSegmentSize))
 	}
@@ -132,6 +141,9 @@ func (c Config) Validate() error {
 func (c Config) withDefaults() Config {
 	if c.FsyncInterval == 0 {
 		c.FsyncInterval = DefaultFsyncInterval
+	}
+	if c.PollInterval == 0 {
+		c.PollInterval = DefaultPollInterval
 	}
 	if c.SegmentSize == 0 {
 		c.SegmentSize = DefaultSegmentSize

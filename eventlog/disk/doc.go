@@ -10,6 +10,7 @@
 //
 //	<Dir>/market.bars.v1/00000000000000000000.seg
 //	<Dir>/market.bars.v1/00000000000000523817.seg   (active: appends go here)
+//	<Dir>/market.bars.v1/LOCK                       (see Concurrency)
 //
 // A stream rolls over to a new segment when the next batch would take the
 // active one past Config.SegmentSize; a batch never spans two segments.
@@ -50,13 +51,15 @@
 // # Durability and recovery
 //
 // Config.Fsync chooses when data is synced: on every batch (FsyncAlways, the
-// default: Append returns only after the fsync, and readers see a batch only
-// once it is durable), every Config.FsyncInterval from a background goroutine
-// and on Close (FsyncInterval), or never (FsyncNone). Unless the policy is
+// default: Append returns only after the fsync, and readers in the same
+// process see a batch only once it is durable), every Config.FsyncInterval
+// from a background goroutine and on Close (FsyncInterval), or never
+// (FsyncNone). Unless the policy is
 // FsyncNone, sealed segments are synced before the next one is created, so a
 // crash can only tear the last segment of a stream.
 //
-// Open scans every segment. In the last segment of a stream, a bad frame
+// Open scans every segment (the last one of a stream under the stream's
+// lock, see Concurrency). In the last segment of a stream, a bad frame
 // (short, failing its checksum, malformed, or out of sequence) with nothing
 // valid after it is a torn write; so are complete frames after the last
 // end-of-batch flag (a batch cut short). Open truncates the file to the end
@@ -74,18 +77,63 @@
 //
 // A failed write or fsync makes the stream read-only: every later Append
 // returns an error matching [eventlog.ErrReadOnly] and wrapping the first
-// failure (a sticky error). Reopening the log recovers.
+// failure (a sticky error). Reopening the log recovers, and so does the next
+// append by another process: it cuts the partial batch off as a torn tail.
 //
 // # Concurrency
 //
-// A stream has one writer at a time (Appends are serialised) and any number
-// of readers. The writer publishes a committed size and sequence number
+// A [Log] is safe for concurrent use, and several processes may open the
+// same directory at once: for example `candlewick import` appending to
+// market.bars.v1 while `candlewick run` follows it and appends to
+// signals.v1 and deadletter.v1, and `candlewick cat --follow` reads.
+//
+// Writers. In a process, a stream's Appends are serialised by a mutex.
+// Between processes, each stream directory has a LOCK file; an Append takes
+// an exclusive advisory lock on it (flock(2), through the [Locker] of the
+// FS) for the one batch: so two processes may both append to
+// deadletter.v1, batch by batch. Holding the lock, the writer first catches
+// up with the stream's files, since another process may have appended,
+// rolled over to a new segment or deleted old ones: the LOCK file holds a
+// generation number (with OSFS, mapped into the memory of every process
+// that opened it) that a roll-over or a retention deletion bumps, so that a
+// load of it and one fstat of the active segment show that nothing changed
+// (the fast path: besides the write, an Append costs three system calls:
+// lock, fstat, unlock). Otherwise the writer lists the directory, reads and
+// verifies the frames beyond what it knew, and continues the sequence
+// numbers after them. Whatever the lock holder finds after the last complete
+// batch was left by a writer that died mid-batch (a live one would hold the
+// lock): it is cut off as a torn tail, logged and listed by
+// [Log.Recovered], before the new batch is written. The lock is released
+// after the write and, under FsyncAlways, the fsync. The kernel releases the
+// lock of a process that dies, so a killed writer cannot wedge a stream.
+// Open holds the lock while it recovers a stream's tail, never truncating a
+// batch another process is writing; retention (on roll-over, in the
+// FsyncInterval flusher and in [Log.EnforceRetention]) runs under it too.
+// The lock and the shared generation work between processes of one
+// machine: do not share a directory between machines (over NFS, say). An
+// Append waits for the lock while another process holds it, for the length
+// of one batch; ctx is checked before, not during, the wait. An FS without a
+// [Locker] (OSFS on Windows, for example) gives no exclusion between
+// processes: only one process may then write to a directory.
+//
+// Readers. A stream's writer publishes a committed size and sequence number
 // after each batch; readers read only below them, through their own file
 // handles, so they never see a partial batch and never wait for a write or
-// an fsync. Follow waits on a channel that the writer closes on each append.
+// an fsync. Read's snapshot, Last and Streams first catch up with the files
+// (unless this process's writer is busy with the stream, which then
+// publishes when done), and Follow waits on a channel that the writer of its
+// own process closes on each append and, while that stays quiet, looks at
+// the files every Config.PollInterval. Catching up without the lock exposes
+// only complete batches (up to a frame with the end-of-batch flag) and
+// changes no file: bytes after the last complete batch belong to a batch
+// still being written, or to a torn one that only a lock holder may cut. A
+// reader in another process may therefore see a batch before its writer's
+// fsync has returned (under FsyncAlways, a machine crash at that moment can
+// lose a batch that was read; a process crash cannot).
 //
-// Lock order: Log.mu, then stream.mu (the writer lock), then stream.stateMu
-// (the published state, never held during I/O).
+// Lock order: Log.mu, then stream.mu (the writer lock), then the stream's
+// file lock, then stream.stateMu (the published state, never held during
+// I/O); Log.recMu is a leaf.
 //
 // # Buffer ownership
 //

@@ -70,3 +70,68 @@ func syncDir(fsys FS, dir string) error {
 	}
 	return err
 }
+
+// Locker is an optional capability of an [FS]: exclusive advisory locks that
+// exclude other processes (and other lock handles of the same file in this
+// process), as flock(2) does. The log takes a stream's lock around each
+// Append batch, around recovery of a stream's tail and around retention, so
+// that several processes may append to one data directory. An FS without it
+// gets no exclusion between processes: the log then assumes it is the only
+// writer of its directory. [OSFS] implements it where flock exists (Linux,
+// the BSDs and macOS).
+type Locker interface {
+	// OpenLock opens the lock file name, creating it if needed. The lock is
+	// not held until FileLock.Lock.
+	OpenLock(name string) (FileLock, error)
+}
+
+// FileLock is an open lock file of a [Locker]. Besides the lock, it keeps a
+// generation number of the stream's segment list, shared by every process
+// that opens the file: the log bumps it (holding the lock) on every
+// roll-over and retention deletion, so that a writer learns cheaply, with no
+// directory listing, whether another process changed the list. Lock and
+// Unlock are called by one goroutine at a time; Generation may be called
+// concurrently with them.
+type FileLock interface {
+	// Lock blocks until the caller holds the exclusive lock.
+	Lock() error
+	// Unlock releases the lock.
+	Unlock() error
+	// Generation returns the generation number; 0 for a new lock file.
+	Generation() (int64, error)
+	// SetGeneration stores a new generation number; the caller holds the
+	// lock.
+	SetGeneration(gen int64) error
+	// Close releases the lock, if held, and the file.
+	Close() error
+}
+
+// nopLock is the FileLock of an FS without a [Locker]: a plain file whose
+// Lock and Unlock do nothing and whose size is the generation number.
+type nopLock struct{ File }
+
+func (nopLock) Lock() error   { return nil }
+func (nopLock) Unlock() error { return nil }
+
+func (l nopLock) Generation() (int64, error) {
+	fi, err := l.Stat()
+	if err != nil {
+		return 0, err
+	}
+	return fi.Size(), nil
+}
+
+func (l nopLock) SetGeneration(gen int64) error { return l.Truncate(gen) }
+
+// openLock opens the lock file name through fsys's Locker, or as a plain
+// file when fsys has none.
+func openLock(fsys FS, name string) (FileLock, error) {
+	if lk, ok := fsys.(Locker); ok {
+		return lk.OpenLock(name)
+	}
+	f, err := fsys.OpenFile(name, os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	return nopLock{f}, nil
+}

@@ -25,16 +25,21 @@ type Recovery struct {
 }
 
 // Log is the embedded, file-backed [eventlog.Log]. It is safe for concurrent
-// use. Create one with [Open]; call Close when done.
+// use, and other processes may open the same directory at the same time
+// (see the package doc, Concurrency). Create one with [Open]; call Close
+// when done.
 type Log struct {
 	cfg    Config
 	fs     FS
 	logger *slog.Logger
 
-	// Lock order: Log.mu, then stream.mu, then stream.stateMu (see doc.go).
-	mu        sync.Mutex // guards streams, closed, recovered
-	streams   map[string]*stream
-	closed    bool
+	// Lock order: Log.mu, then stream.mu, then the stream's file lock, then
+	// stream.stateMu; recMu is a leaf (see doc.go).
+	mu      sync.Mutex // guards streams, closed
+	streams map[string]*stream
+	closed  bool
+
+	recMu     sync.Mutex // guards recovered; a leaf lock, taken under stream.mu
 	recovered []Recovery
 
 	quit chan struct{} // closed by Close to stop the flusher
@@ -45,10 +50,11 @@ var _ eventlog.Log = (*Log)(nil)
 
 // Open opens (creating if needed) the log in cfg.Dir. It scans every segment
 // of every stream: a torn write at the tail of a stream's last segment is cut
-// off (fsynced, logged and listed by [Log.Recovered]); any other bad data
-// makes Open fail with an error wrapping a [*eventlog.CorruptError] (which
-// matches [eventlog.ErrCorrupt]) that names the file and byte offset. Open
-// returns cfg.Validate's error for a bad config.
+// off (fsynced, logged and listed by [Log.Recovered]) under the stream's
+// lock, so that a batch another process is writing is left alone; any other
+// bad data makes Open fail with an error wrapping a [*eventlog.CorruptError]
+// (which matches [eventlog.ErrCorrupt]) that names the file and byte offset.
+// Open returns cfg.Validate's error for a bad config.
 func Open(cfg Config) (*Log, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -78,14 +84,8 @@ func Open(cfg Config) (*Log, error) {
 			continue
 		}
 		s := l.newStream(name)
-		recs, err := s.load()
-		if err != nil {
-			l.closeStreams()
-			return nil, fmt.Errorf("disk: open stream %s: %w", name, err)
-		}
-		l.recovered = append(l.recovered, recs...)
 		l.streams[name] = s
-		if err := s.enforceRetention(); err != nil {
+		if err := s.load(); err != nil {
 			l.closeStreams()
 			return nil, fmt.Errorf("disk: open stream %s: %w", name, err)
 		}
@@ -94,15 +94,17 @@ func Open(cfg Config) (*Log, error) {
 		l.done = make(chan struct{})
 		go l.flusher()
 	}
-	l.logger.Info("event log opened", "streams", len(l.streams), "fsync", cfg.Fsync.String(), "recovered", len(l.recovered))
+	l.logger.Info("event log opened", "streams", len(l.streams), "fsync", cfg.Fsync.String(), "recovered", len(l.Recovered()))
 	return l, nil
 }
 
-// Recovered lists the torn tails Open cut off, in stream order. The caller
-// owns the returned slice.
+// Recovered lists the torn tails cut off so far, in the order they were
+// found: by Open (in stream order) and, later, by appends that found the
+// torn write of a writer process that died. The caller owns the returned
+// slice.
 func (l *Log) Recovered() []Recovery {
-	l.mu.Lock()
-	defer l.mu.Unlock()
+	l.recMu.Lock()
+	defer l.recMu.Unlock()
 	return slices.Clone(l.recovered)
 }
 
@@ -112,23 +114,39 @@ func (l *Log) newStream(name string) *stream {
 		name: name,
 		dir:  filepath.Join(l.cfg.Dir, name),
 		wake: make(chan struct{}),
+		gen:  -1,
 	}
 }
 
 // stream returns the named stream. With create it makes the in-memory
 // stream if it does not exist (files are created by the first append);
-// otherwise a missing stream is nil.
+// otherwise a stream is nil unless its directory exists (another process
+// may have created it since Open; readers catch up with it).
 func (l *Log) stream(name string, create bool) (*stream, error) {
 	if err := eventlog.ValidateStream(name); err != nil {
 		return nil, err
+	}
+	l.mu.Lock()
+	closed, s := l.closed, l.streams[name]
+	l.mu.Unlock()
+	if closed {
+		return nil, eventlog.ErrClosed
+	}
+	if s != nil {
+		return s, nil
+	}
+	if !create {
+		fi, err := l.fs.Stat(filepath.Join(l.cfg.Dir, name))
+		if err != nil || !fi.IsDir() {
+			return nil, nil
+		}
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.closed {
 		return nil, eventlog.ErrClosed
 	}
-	s := l.streams[name]
-	if s == nil && create {
+	if s = l.streams[name]; s == nil {
 		s = l.newStream(name)
 		l.streams[name] = s
 	}
@@ -151,13 +169,40 @@ func (l *Log) Last(ctx context.Context, name string) (int64, error) {
 	if err != nil || s == nil {
 		return -1, err
 	}
+	if err := s.poll(); err != nil {
+		return -1, fmt.Errorf("disk: last of %s: %w", name, err)
+	}
 	s.stateMu.Lock()
 	defer s.stateMu.Unlock()
 	return s.next - 1, nil
 }
 
-// Streams implements [eventlog.Log.Streams].
+// Streams implements [eventlog.Log.Streams]. It includes streams that other
+// processes created since Open.
 func (l *Log) Streams(ctx context.Context) ([]string, error) {
+	l.mu.Lock()
+	closed := l.closed
+	l.mu.Unlock()
+	if closed {
+		return nil, eventlog.ErrClosed
+	}
+	entries, err := l.fs.ReadDir(l.cfg.Dir)
+	if err != nil {
+		return nil, fmt.Errorf("disk: list log directory: %w", err)
+	}
+	for _, e := range entries {
+		if e.IsDir() && eventlog.ValidateStream(e.Name()) == nil {
+			s, err := l.stream(e.Name(), false)
+			if err != nil {
+				return nil, err
+			}
+			if s != nil {
+				if err := s.poll(); err != nil {
+					return nil, fmt.Errorf("disk: stream %s: %w", e.Name(), err)
+				}
+			}
+		}
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.closed {
@@ -195,7 +240,7 @@ func (l *Log) EnforceRetention(ctx context.Context) error {
 		}
 		s.mu.Lock()
 		if !s.closed {
-			errs = append(errs, s.enforceRetention())
+			errs = append(errs, s.retainLocked())
 		}
 		s.mu.Unlock()
 	}
@@ -241,7 +286,7 @@ func (l *Log) flusher() {
 				if err := s.syncLocked(); err != nil {
 					l.logger.Error("background fsync failed; stream is now read-only", "stream", s.name, "error", err)
 				}
-				if err := s.enforceRetention(); err != nil {
+				if err := s.retainLocked(); err != nil {
 					l.logger.Warn("retention", "stream", s.name, "error", err)
 				}
 			}

@@ -21,9 +21,9 @@ func TestConfigValidate(t *testing.T) {
 		{"AllSet", disk.Config{Dir: "x", Fsync: disk.FsyncInterval, FsyncInterval: time.Second, SegmentSize: 1 << 20,
 			MaxRecordSize: 1 << 10, Retention: disk.RetentionConfig{MaxBytes: 1 << 30, MaxAge: time.Hour}}, nil},
 		{"NoDir", disk.Config{}, []string{"Dir is empty"}},
-		{"Everything", disk.Config{Fsync: 7, FsyncInterval: -1, SegmentSize: 10, MaxRecordSize: -1,
+		{"Everything", disk.Config{Fsync: 7, FsyncInterval: -1, SegmentSize: 10, MaxRecordSize: -1, PollInterval: -time.Millisecond,
 			Retention: disk.RetentionConfig{MaxBytes: -1, MaxAge: -time.Second}},
-			[]string{"Dir is empty", "Fsync 7", "FsyncInterval", "SegmentSize 10", "MaxRecordSize -1", "MaxBytes -1", "MaxAge -1s"}},
+			[]string{"Dir is empty", "Fsync 7", "FsyncInterval", "SegmentSize 10", "MaxRecordSize -1", "MaxBytes -1", "MaxAge -1s", "PollInterval -1ms"}},
 		{"RecordTooBig", disk.Config{Dir: "x", MaxRecordSize: disk.MaxRecordSizeLimit + 1}, []string{"MaxRecordSize"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"sort"
+	"time"
 
 	"github.com/candlewick-labs/candlewick/eventlog"
 )
@@ -32,7 +33,8 @@ func (s *stream) snapshot(dst []segView) (segs []segView, end int64, wake chan s
 	return dst, s.next, s.wake, s.shut
 }
 
-// Read implements [eventlog.Log.Read]. The iterator reads the segment files
+// Read implements [eventlog.Log.Read]. Its snapshot includes the complete
+// batches that other processes appended. The iterator reads the segment files
 // through its own handles and a 256 KiB buffer; records alias that buffer.
 // It verifies every frame and stops with a [*eventlog.CorruptError] on bad
 // data. A segment deleted by retention while the iterator waits to open it
@@ -53,14 +55,19 @@ func (l *Log) Read(ctx context.Context, name string, from int64) (eventlog.Itera
 		return it, nil // never written: empty
 	}
 	it.s = s
+	if err := s.poll(); err != nil {
+		return nil, fmt.Errorf("disk: read %s: %w", name, err)
+	}
 	if err := it.refresh(); err != nil {
 		return nil, err
 	}
 	return it, nil
 }
 
-// Follow implements [eventlog.Log.Follow]. It waits for appends on a
-// channel the writer closes, never by polling.
+// Follow implements [eventlog.Log.Follow]. It waits for appends in this
+// process on a channel the writer closes; while none come, it looks at the
+// stream's files every Config.PollInterval for complete batches appended by
+// other processes.
 func (l *Log) Follow(ctx context.Context, name string, from int64, fn func(eventlog.Record) error) error {
 	s, err := l.stream(name, true)
 	if err != nil {
@@ -71,9 +78,18 @@ func (l *Log) Follow(ctx context.Context, name string, from int64, fn func(event
 	}
 	it := &iter{s: s, from: from, next: from}
 	defer it.Close()
-	for {
+	// The wall clock is fine here: polling is an adapter concern, and it
+	// only decides when to look, never what is seen.
+	poll := time.NewTimer(l.cfg.PollInterval)
+	defer poll.Stop()
+	for polled := false; ; {
 		if err := ctx.Err(); err != nil {
 			return err
+		}
+		if !polled {
+			if err := s.poll(); err != nil {
+				return fmt.Errorf("disk: follow %s: %w", name, err)
+			}
 		}
 		if err := it.refresh(); err != nil {
 			return err
@@ -95,10 +111,14 @@ func (l *Log) Follow(ctx context.Context, name string, from int64, fn func(event
 		if err := it.Err(); err != nil {
 			return err
 		}
+		poll.Reset(l.cfg.PollInterval)
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-it.wake:
+			polled = true // this process appended: no need to look at the files
+		case <-poll.C:
+			polled = false
 		}
 	}
 }

@@ -4,10 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
-	"slices"
 	"sync"
 
 	"github.com/candlewick-labs/candlewick/eventlog"
@@ -27,15 +25,15 @@ type indexEntry struct {
 	off int64 // file offset of its frame
 }
 
-// segment is one segment file. base, path and created never change; size
-// and index change only for the active (last) segment, under stateMu.
+// segment is one segment file. base, path and created never change; size,
+// end and index change only for the active (last) segment, under stateMu.
 type segment struct {
 	base    int64
 	path    string
 	created int64        // Unix nanoseconds, from the header
 	size    int64        // committed bytes: readers never read past them
+	end     int64        // sequence number after the last committed record
 	index   []indexEntry // sparse; entries are appended, never modified
-	count   int64        // records in the segment; used only by load
 }
 
 // stream is one stream directory. The writer side (mu) and the published
@@ -46,15 +44,18 @@ type stream struct {
 	name string
 	dir  string
 
-	mu      sync.Mutex // serialises writers; guards the fields below up to stateMu
+	mu      sync.Mutex // serialises writers and catch-up; guards the fields below up to stateMu
 	closed  bool
 	werr    error // sticky write/sync error
 	f       File  // the active segment, open read-write; nil before the first append
-	wsize   int64 // bytes written to f
+	wsize   int64 // bytes of f known to this process (committed, or written by us)
 	lastIdx int64 // offset of the active segment's last index entry
 	dirty   bool  // f has unsynced writes (FsyncInterval)
 	wbuf    []byte
-	created bool // the stream directory exists
+	created bool      // the stream directory exists
+	lk      FileLock  // the stream's lock file; nil until the directory exists
+	gen     int64     // segment list generation (FileLock.Generation) of our view; -1 unknown
+	sr      segReader // for catching up; its 256 KiB buffer is allocated on first use
 
 	stateMu sync.Mutex // guards segs, next, wake, shut; never held during I/O
 	segs    []*segment // ordered by base; the last one is active
@@ -63,183 +64,28 @@ type stream struct {
 	shut    bool // the log closed; wake is closed for good
 }
 
-// load scans the stream directory (see Open). It returns the torn tails it
-// cut off.
-func (s *stream) load() ([]Recovery, error) {
-	fsys := s.l.fs
-	entries, err := fsys.ReadDir(s.dir)
-	if err != nil {
-		return nil, fmt.Errorf("list segments: %w", err)
+// load reads the stream directory for Open: a first pass without the file
+// lock validates everything but the tail (the bulk of the data, without
+// holding up writers in other processes), then a pass under the lock
+// catches up with what they appended meanwhile and cuts a torn tail (one
+// that no live writer can be writing, since it would hold the lock).
+func (s *stream) load() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.catchUpLocked(false); err != nil {
+		return err
 	}
-	s.created = true
-	var bases []int64
-	for _, e := range entries {
-		if b, ok := parseSegName(e.Name()); ok && !e.IsDir() {
-			bases = append(bases, b)
-		}
+	if s.lk == nil {
+		return nil // the directory vanished
 	}
-	slices.Sort(bases)
-	var (
-		recovered []Recovery
-		sr        segReader
-		expect    int64 = -1 // base the next segment must have; -1 for the first
-	)
-	for i, base := range bases {
-		path := filepath.Join(s.dir, segName(base))
-		last := i == len(bases)-1
-		flag := os.O_RDONLY
-		if last {
-			flag = os.O_RDWR
-		}
-		f, err := fsys.OpenFile(path, flag, 0)
-		if err != nil {
-			return nil, fmt.Errorf("open segment: %w", err)
-		}
-		seg, rec, err := s.loadSegment(f, path, base, last, &sr)
-		if err != nil {
-			f.Close()
-			return nil, err
-		}
-		if expect >= 0 && seg.base != expect {
-			f.Close()
-			return nil, &eventlog.CorruptError{File: path, Offset: 0,
-				Reason: fmt.Sprintf("segment starts at sequence number %d, want %d (segment missing?)", seg.base, expect)}
-		}
-		if rec != nil {
-			s.l.logger.Warn("cut off torn write at the tail of a stream", "stream", rec.Stream,
-				"file", rec.File, "offset", rec.Offset, "bytes_lost", rec.BytesLost, "reason", rec.Reason)
-			recovered = append(recovered, *rec)
-		}
-		s.segs = append(s.segs, seg)
-		expect = seg.base + seg.count
-		if last {
-			s.f, s.wsize = f, seg.size
-			s.lastIdx = segHeaderSize
-			if n := len(seg.index); n > 0 {
-				s.lastIdx = seg.index[n-1].off
-			}
-			s.next = expect
-		} else {
-			f.Close()
-		}
+	if err := s.lk.Lock(); err != nil {
+		return fmt.Errorf("lock stream: %w", err)
 	}
-	for _, seg := range s.segs {
-		seg.count = 0 // only needed while loading
+	defer s.unlockLocked()
+	if err := s.catchUpLocked(true); err != nil {
+		return err
 	}
-	return recovered, nil
-}
-
-// loadSegment scans one segment and, for the last one, cuts a torn tail.
-func (s *stream) loadSegment(f File, path string, base int64, last bool, sr *segReader) (*segment, *Recovery, error) {
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, nil, fmt.Errorf("stat segment: %w", err)
-	}
-	size := fi.Size()
-	corrupt := func(off int64, reason string) error {
-		return &eventlog.CorruptError{File: path, Offset: off, Reason: reason}
-	}
-	hdr := make([]byte, segHeaderSize)
-	n, err := f.ReadAt(hdr, 0)
-	if err != nil && !errors.Is(err, io.EOF) {
-		return nil, nil, fmt.Errorf("read segment header: %w", err)
-	}
-	hbase, created, reason := decodeSegHeader(hdr[:n])
-	if reason == "" && hbase != base {
-		reason = fmt.Sprintf("header says first sequence number %d, file name says %d", hbase, base)
-	}
-	if reason != "" {
-		if !last || size > segHeaderSize {
-			return nil, nil, corrupt(0, reason)
-		}
-		// A crash while a new segment was being created: write its header
-		// again (the name says which sequence number it starts at).
-		created = s.l.cfg.Clock().UnixNano()
-		if err := rewriteHeader(f, base, created, s.l.cfg.Fsync != FsyncNone); err != nil {
-			return nil, nil, fmt.Errorf("rewrite torn segment header: %w", err)
-		}
-		seg := &segment{base: base, path: path, created: created, size: segHeaderSize}
-		return seg, &Recovery{Stream: s.name, File: path, Offset: segHeaderSize, BytesLost: size, Reason: reason}, nil
-	}
-
-	seg := &segment{base: base, path: path, created: created}
-	var (
-		rec      eventlog.Record
-		expect   = base
-		end      = int64(segHeaderSize) // end of the last complete batch
-		count    int64                  // records up to end
-		lastIdx  = int64(segHeaderSize)
-		badOff   = int64(-1)
-		badWhy   string
-		pendIdx  []indexEntry
-		pendRecs int64
-	)
-	sr.reset(f, segHeaderSize, size)
-	for {
-		off := sr.offset()
-		flags, reason, err := sr.next(&rec)
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, nil, fmt.Errorf("read segment %s: %w", path, err)
-		}
-		if reason == "" && rec.Seq != expect {
-			reason = fmt.Sprintf("sequence number %d, want %d", rec.Seq, expect)
-		}
-		if reason != "" {
-			badOff, badWhy = off, reason
-			break
-		}
-		if off-lastIdx >= indexInterval {
-			pendIdx = append(pendIdx, indexEntry{seq: rec.Seq, off: off})
-			lastIdx = off
-		}
-		expect++
-		pendRecs++
-		if flags&flagEndOfBatch != 0 {
-			end = sr.offset()
-			count += pendRecs
-			pendRecs = 0
-			seg.index = append(seg.index, pendIdx...)
-			pendIdx = pendIdx[:0]
-		}
-	}
-	seg.size, seg.count = end, count
-	if badOff < 0 && end == size {
-		return seg, nil, nil
-	}
-	if !last {
-		if badOff < 0 {
-			return nil, nil, corrupt(end, "incomplete batch at the end of a sealed segment")
-		}
-		return nil, nil, corrupt(badOff, badWhy)
-	}
-	why := "incomplete batch"
-	if badOff >= 0 {
-		// Torn (garbage to the end of the file) or corrupt (valid data after
-		// the bad frame)? Only the former may be cut off.
-		tail := make([]byte, size-badOff-1)
-		if _, err := f.ReadAt(tail, badOff+1); err != nil && !errors.Is(err, io.EOF) {
-			return nil, nil, fmt.Errorf("read segment tail: %w", err)
-		}
-		why = badWhy
-		if validFrameIn(tail) {
-			if !s.l.cfg.TruncateCorruptTail {
-				return nil, nil, corrupt(badOff, badWhy+" (followed by valid data)")
-			}
-			why = badWhy + " (followed by valid data, cut by TruncateCorruptTail)"
-		}
-	}
-	if err := f.Truncate(end); err != nil {
-		return nil, nil, fmt.Errorf("truncate torn tail of %s: %w", path, err)
-	}
-	if s.l.cfg.Fsync != FsyncNone {
-		if err := f.Sync(); err != nil {
-			return nil, nil, fmt.Errorf("sync truncated %s: %w", path, err)
-		}
-	}
-	return seg, &Recovery{Stream: s.name, File: path, Offset: end, BytesLost: size - end, Reason: why}, nil
+	return s.enforceRetentionLocked()
 }
 
 func rewriteHeader(f File, base, created int64, sync bool) error {
@@ -279,6 +125,16 @@ func (s *stream) append(ctx context.Context, recs []eventlog.Record) ([]int64, e
 	}
 	if len(recs) == 0 {
 		return nil, nil
+	}
+	// Another process may append to this stream too: take the file lock for
+	// the batch, and catch up with what was appended (or rolled over, or cut
+	// off after a crash) since this process last looked.
+	if err := s.lockLocked(); err != nil {
+		return nil, fmt.Errorf("append to %s: %w", s.name, err)
+	}
+	defer s.unlockLocked() // before s.mu: defers run last-in first-out
+	if err := s.catchUpLocked(true); err != nil {
+		return nil, fmt.Errorf("append to %s: %w", s.name, err)
 	}
 	if s.f == nil || (s.wsize > segHeaderSize && s.wsize+int64(total) > cfg.SegmentSize) {
 		if err := s.rollLocked(); err != nil {
@@ -330,8 +186,9 @@ func (s *stream) append(ctx context.Context, recs []eventlog.Record) ([]int64, e
 	// Publish: from here readers see the batch, all at once.
 	s.stateMu.Lock()
 	active.size = s.wsize
+	active.end = first + int64(len(recs))
 	active.index = append(active.index, newIdx...)
-	s.next = first + int64(len(recs))
+	s.next = active.end
 	close(s.wake)
 	s.wake = make(chan struct{})
 	s.stateMu.Unlock()
@@ -339,20 +196,16 @@ func (s *stream) append(ctx context.Context, recs []eventlog.Record) ([]int64, e
 }
 
 // rollLocked seals the active segment (if any) and starts a new one at the
-// next sequence number. s.mu must be held.
+// next sequence number. s.mu and the file lock must be held.
 func (s *stream) rollLocked() error {
 	fsys := s.l.fs
 	sync := s.l.cfg.Fsync != FsyncNone
-	if !s.created {
-		if err := fsys.MkdirAll(s.dir, 0o755); err != nil {
-			return fmt.Errorf("create stream directory: %w", err)
-		}
-		if sync {
-			if err := syncDir(fsys, s.l.cfg.Dir); err != nil {
-				return fmt.Errorf("sync log directory: %w", err)
-			}
-		}
-		s.created = true
+	// The generation changes before the new file exists (so that if this
+	// process dies before the second bump, the next locker still lists the
+	// directory) and again after (so that a lock-free reader that read the
+	// generation before the file existed looks again).
+	if err := s.bumpGenLocked(); err != nil {
+		return err
 	}
 	if s.f != nil {
 		// Seal: the old segment is durable before the new one exists, so a
@@ -393,9 +246,12 @@ func (s *stream) rollLocked() error {
 	}
 	s.f, s.wsize, s.lastIdx = f, segHeaderSize, segHeaderSize
 	s.stateMu.Lock()
-	s.segs = append(s.segs, &segment{base: base, path: path, created: created, size: segHeaderSize})
+	s.segs = append(s.segs, &segment{base: base, path: path, created: created, size: segHeaderSize, end: base})
 	s.stateMu.Unlock()
-	if err := s.enforceRetention(); err != nil {
+	if err := s.bumpGenLocked(); err != nil {
+		return err
+	}
+	if err := s.enforceRetentionLocked(); err != nil {
 		// Retention is housekeeping: the append still succeeds.
 		s.l.logger.Warn("retention", "stream", s.name, "error", err)
 	}
@@ -416,10 +272,27 @@ func (s *stream) syncLocked() error {
 	return nil
 }
 
-// enforceRetention deletes the oldest sealed segments beyond
-// Config.Retention. It never deletes the active segment. s.mu must be held
-// (or the stream not yet shared, during Open).
-func (s *stream) enforceRetention() error {
+// retainLocked applies Config.Retention under the file lock, after
+// catching up with other processes. s.mu must be held.
+func (s *stream) retainLocked() error {
+	rc := s.l.cfg.Retention
+	if (rc.MaxBytes <= 0 && rc.MaxAge <= 0) || !s.created {
+		return nil
+	}
+	if err := s.lockLocked(); err != nil {
+		return err
+	}
+	defer s.unlockLocked()
+	if err := s.catchUpLocked(true); err != nil {
+		return err
+	}
+	return s.enforceRetentionLocked()
+}
+
+// enforceRetentionLocked deletes the oldest sealed segments beyond
+// Config.Retention. It never deletes the active segment. s.mu and the file
+// lock must be held.
+func (s *stream) enforceRetentionLocked() error {
 	rc := s.l.cfg.Retention
 	if rc.MaxBytes <= 0 && rc.MaxAge <= 0 {
 		return nil
@@ -456,6 +329,10 @@ func (s *stream) enforceRetention() error {
 		}
 		s.l.logger.Info("retention deleted segment", "stream", s.name, "file", seg.path, "first_seq", seg.base)
 	}
+	if len(victims) > 0 && s.lk != nil {
+		// Other processes drop the deleted segments from their lists.
+		errs = append(errs, s.bumpGenLocked())
+	}
 	return errors.Join(errs...)
 }
 
@@ -476,6 +353,12 @@ func (s *stream) close() error {
 			err = cerr
 		}
 		s.f = nil
+	}
+	if s.lk != nil {
+		if cerr := s.lk.Close(); err == nil {
+			err = cerr
+		}
+		s.lk = nil
 	}
 	s.stateMu.Lock()
 	if !s.shut {

@@ -29,8 +29,9 @@ import (
 // FS is an in-memory file system, safe for concurrent use. The zero value
 // is not usable; call [New].
 type FS struct {
-	mu    sync.Mutex // guards nodes and the directory maps of every node
+	mu    sync.Mutex // guards nodes, locks and the directory maps of every node
 	nodes map[string]*node
+	locks map[string]chan struct{} // per lock-file path: holds a token while locked
 }
 
 type node struct {
@@ -45,11 +46,14 @@ type node struct {
 	synced []byte
 }
 
-var _ disk.FS = (*FS)(nil)
+var (
+	_ disk.FS     = (*FS)(nil)
+	_ disk.Locker = (*FS)(nil)
+)
 
 // New returns an empty file system holding only the root directory "/".
 func New() *FS {
-	return &FS{nodes: map[string]*node{"/": newDir("/")}}
+	return &FS{nodes: map[string]*node{"/": newDir("/")}, locks: map[string]chan struct{}{}}
 }
 
 func newDir(name string) *node {
@@ -396,4 +400,65 @@ func (f *file) Close() error {
 	}
 	f.closed = true
 	return nil
+}
+
+// OpenLock implements [disk.Locker] like flock(2) on one machine: handles
+// of the same path exclude each other, so two logs opened on one FS behave
+// like two processes sharing a directory. Locks are not part of crash
+// images.
+func (m *FS) OpenLock(name string) (disk.FileLock, error) {
+	f, err := m.OpenFile(name, os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	p := clean(name)
+	m.mu.Lock()
+	ch := m.locks[p]
+	if ch == nil {
+		ch = make(chan struct{}, 1)
+		m.locks[p] = ch
+	}
+	m.mu.Unlock()
+	return &lockFile{File: f, ch: ch}, nil
+}
+
+type lockFile struct {
+	disk.File
+	ch   chan struct{}
+	held bool // only touched by the goroutine calling Lock and Unlock
+}
+
+func (l *lockFile) Lock() error {
+	if l.held {
+		return errors.New("memfs: lock already held by this handle")
+	}
+	l.ch <- struct{}{}
+	l.held = true
+	return nil
+}
+
+func (l *lockFile) Unlock() error {
+	if l.held {
+		l.held = false
+		<-l.ch
+	}
+	return nil
+}
+
+// Generation implements [disk.FileLock]: the lock file's size, shared by
+// every handle.
+func (l *lockFile) Generation() (int64, error) {
+	fi, err := l.Stat()
+	if err != nil {
+		return 0, err
+	}
+	return fi.Size(), nil
+}
+
+// SetGeneration implements [disk.FileLock].
+func (l *lockFile) SetGeneration(gen int64) error { return l.Truncate(gen) }
+
+func (l *lockFile) Close() error {
+	l.Unlock() // as closing a flock(2) descriptor does
+	return l.File.Close()
 }

@@ -1,0 +1,195 @@
+package engine_test
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/candlewick-labs/candlewick/engine"
+	"github.com/candlewick-labs/candlewick/events"
+	"github.com/candlewick-labs/candlewick/examples"
+	"github.com/candlewick-labs/candlewick/feeds"
+	"github.com/candlewick-labs/candlewick/strategies"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+// loadExample imports one of the repository's sample files (examples/data,
+// see its PROVENANCE.md), dropping the rows the importer rejects.
+func loadExample(t testing.TB, name string) []events.Bar {
+	t.Helper()
+	f, err := examples.Data.Open("data/" + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	return importBars(t, f, name)
+}
+
+// loadFile imports a bar file from disk.
+func loadFile(t testing.TB, path string) []events.Bar {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	return importBars(t, f, filepath.Base(path))
+}
+
+func importBars(t testing.TB, f fs.File, name string) []events.Bar {
+	t.Helper()
+	var bars []events.Bar
+	_, err := feeds.Import(context.Background(), f, name, feeds.Options{}, feeds.SinkFuncs{
+		OnBar: func(b events.Bar) error { bars = append(bars, b); return nil },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return bars
+}
+
+// merge interleaves series by open time (ties in argument order), as a real
+// market stream holds them.
+func merge(series ...[]events.Bar) []events.Bar {
+	var out []events.Bar
+	for _, s := range series {
+		out = append(out, s...)
+	}
+	slices.SortStableFunc(out, func(a, b events.Bar) int { return a.OpenTime.Compare(b.OpenTime) })
+	return out
+}
+
+// sharedDir returns ../shared/data/<rel> beside the repository, skipping the
+// test when it is absent (users' machines have only the repository).
+func sharedDir(t testing.TB, rel string) string {
+	t.Helper()
+	p := filepath.Join("..", "..", "shared", "data", rel)
+	if _, err := os.Stat(p); err != nil {
+		t.Skipf("shared data %s not present: %v", rel, err)
+	}
+	return p
+}
+
+// builtins returns an instance of every built-in strategy with its default
+// parameters, once per timeframe given (named "<def>@<tf>").
+func builtins(t testing.TB, tfs ...string) []engine.Instance {
+	t.Helper()
+	var out []engine.Instance
+	for _, tf := range tfs {
+		for _, def := range strategies.Builtins() {
+			p, err := strategies.Bind(def, map[string]string{"timeframe": tf})
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, engine.Instance{Name: def.Name + "@" + tf, Def: def, Params: p})
+		}
+	}
+	return out
+}
+
+// reference returns the reference workload: EMA cross (20/50), RSI
+// reversion (14, 30/70), MACD cross (12/26/9) and Bollinger (20, 2) on 5m
+// and 1h.
+func reference(t testing.TB) []engine.Instance {
+	t.Helper()
+	var out []engine.Instance
+	params := []struct {
+		name string
+		p    map[string]string
+	}{
+		{"ema_cross", map[string]string{"fast": "20", "slow": "50"}},
+		{"rsi_reversion", map[string]string{"period": "14", "lower": "30", "upper": "70"}},
+		{"macd_cross", map[string]string{"fast": "12", "slow": "26", "signal": "9"}},
+		{"bollinger", map[string]string{"period": "20", "nbdev": "2"}},
+	}
+	for _, tf := range []string{"5m", "1h"} {
+		for _, np := range params {
+			name := np.name
+			i := slices.IndexFunc(strategies.Builtins(), func(d strategies.Def) bool { return d.Name == name })
+			if i < 0 {
+				t.Fatalf("no built-in %s", name)
+			}
+			def := strategies.Builtins()[i]
+			over := map[string]string{"timeframe": tf}
+			for k, v := range np.p {
+				over[k] = v
+			}
+			p, err := strategies.Bind(def, over)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, engine.Instance{Name: name + "@" + tf, Def: def, Params: p})
+		}
+	}
+	return out
+}
+
+func newCore(t testing.TB, cfg engine.Config) *engine.Core {
+	t.Helper()
+	c, err := engine.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func posAt(i int) events.Position {
+	return events.Position{Stream: events.StreamBars, Offset: int64(i)}
+}
+
+// replay applies bars[from:to] (positions = indexes) and returns the signals.
+func replay(t testing.TB, c *engine.Core, bars []events.Bar, from, to int) []events.Signal {
+	t.Helper()
+	var out []events.Signal
+	for i := from; i < to; i++ {
+		var err error
+		if out, err = c.Apply(posAt(i), &bars[i], out); err != nil {
+			t.Fatalf("bar %d: %v", i, err)
+		}
+	}
+	return out
+}
+
+// encode returns the signals as JSONL and as concatenated binary records.
+func encode(t testing.TB, sigs []events.Signal) (jsonl, bin []byte) {
+	t.Helper()
+	for _, s := range sigs {
+		if err := s.Validate(); err != nil {
+			t.Fatalf("invalid signal %s: %v", s.ID, err)
+		}
+		jsonl = append(s.AppendJSON(jsonl), '\n')
+		bin = s.AppendBinary(bin)
+	}
+	return jsonl, bin
+}
+
+// golden compares got with testdata/name, rewriting it under -update.
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		gl, wl := bytes.Split(got, []byte("\n")), bytes.Split(want, []byte("\n"))
+		for i := range min(len(gl), len(wl)) {
+			if !bytes.Equal(gl[i], wl[i]) {
+				t.Fatalf("%s differs at line %d:\ngot  %s\nwant %s", name, i+1, gl[i], wl[i])
+			}
+		}
+		t.Fatalf("%s: got %d lines, want %d", name, len(gl), len(wl))
+	}
+}

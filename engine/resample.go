@@ -1,0 +1,446 @@
+package engine
+
+import (
+	"math"
+	"strconv"
+	"time"
+
+	"github.com/candlewick-labs/candlewick/events"
+	"github.com/candlewick-labs/candlewick/indicators"
+	"github.com/candlewick-labs/candlewick/strategies"
+)
+
+// minTime is the lastOpen of a series before its first bar: every valid
+// bar's open time is after it.
+const minTime = math.MinInt64
+
+// mondayOffset is how far the first Monday 00:00 UTC (1970-01-05) lies after
+// the Unix epoch (a Thursday): weekly buckets are aligned to it, as charts
+// and exchanges align weeks.
+const mondayOffset = int64(4 * 24 * time.Hour)
+
+// series is the state of one (symbol, input interval).
+type series struct {
+	symbol   string
+	iv       events.Interval
+	lastOpen int64 // Unix ns of the last applied bar's open time; minTime before
+	frames   []*frame
+	runs     []*run
+	excluded []string
+}
+
+// frame is one timeframe of a series: its resampler (for timeframes above the
+// input interval), its closed-bar history and its indicators.
+type frame struct {
+	tf     events.Interval
+	tfText string // tf.String(), for signal IDs
+	input  bool   // tf is the series' input interval: bars pass through
+	week   bool   // tf is whole weeks: buckets aligned to Monday
+
+	// The forming bucket (resampled frames only).
+	forming      bool
+	bStart, bEnd int64 // Unix ns
+	fOpen, fHigh events.Fixed
+	fLow, fClose events.Fixed
+	fVol         events.Fixed // exact sum while volExact
+	fVolF        float64      // float sum once the exact sum overflowed (else 0)
+	volExact     bool
+	fCount       int64                // input bars in the bucket
+	fv           strategies.BarValues // the forming bar, set by peekAll
+
+	// Closed bars, a ring of hist entries; head is the latest.
+	hist      int
+	bars      []strategies.BarValues
+	head      int
+	count     int
+	lastClose events.Fixed // exact close of the latest closed bar
+
+	inds   []*indState
+	runs   []int // indexes into series.runs of instances with OnBar here
+	closed bool  // scratch: a bar closed in the current Apply
+}
+
+// indState is one shared indicator with its value history.
+type indState struct {
+	name   string // normalised spec
+	ind    indicators.Indicator
+	nOut   int
+	hist   int
+	vals   []float64 // ring of hist × nOut values; slot head is the latest
+	head   int
+	count  int
+	peek   []float64 // scratch for provisional evaluation
+	peekOK bool
+}
+
+// run is one strategy instance on one series.
+type run struct {
+	inst     int
+	strat    strategies.Strategy
+	stateful strategies.Stateful // nil unless strat implements it
+	hist     int                 // bars and values back it may read
+	frames   []int               // frames whose closed bars call OnBar
+	needs    []needRef           // indexed like Needs.Indicators
+	names    []string            // signal indicator names, in declared order
+	seq      int                 // decisions in the current Apply (ID input)
+	warm     bool                // every indicator has been valid (a cache)
+}
+
+// needRef resolves one declared indicator: its frame, its indicator in the
+// frame, and the indicator outputs the strategy's output indexes select.
+type needRef struct {
+	frame, ind int
+	is         *indState // frames[frame].inds[ind]
+	outs       []int
+}
+
+// bucketStart returns the start of the tf bucket holding t, all in Unix ns:
+// a multiple of tf since the epoch (floor division, so times before 1970
+// work too), or since the first Monday for weeks.
+func bucketStart(t, tf int64, week bool) int64 {
+	var off int64
+	if week {
+		off = mondayOffset
+	}
+	x := t - off
+	q := x / tf
+	if x%tf < 0 {
+		q--
+	}
+	return q*tf + off
+}
+
+// addSat returns a+b saturated at MaxInt64 (a bucket end beyond 2262).
+func addSat(a, b int64) int64 {
+	if s := a + b; s >= a {
+		return s
+	}
+	return math.MaxInt64
+}
+
+// addFixed adds exactly, reporting false when the sum does not fit a Fixed.
+func addFixed(a, b events.Fixed) (events.Fixed, bool) {
+	ac, as := a.Coef(), a.Scale()
+	bc, bs := b.Coef(), b.Scale()
+	var ok bool
+	if as < bs {
+		if ac, ok = mulPow10(ac, bs-as); !ok {
+			return events.Fixed{}, false
+		}
+		as = bs
+	} else if bs < as {
+		if bc, ok = mulPow10(bc, as-bs); !ok {
+			return events.Fixed{}, false
+		}
+	}
+	sum := ac + bc
+	if (sum > ac) != (bc > 0) {
+		return events.Fixed{}, false
+	}
+	f, err := events.NewFixed(sum, as)
+	return f, err == nil
+}
+
+func mulPow10(v int64, n int) (int64, bool) {
+	for ; n > 0; n-- {
+		if v > math.MaxInt64/10 || v < math.MinInt64/10 {
+			return 0, false
+		}
+		v *= 10
+	}
+	return v, true
+}
+
+// fixedFloat is f.Float64 (the float64 nearest to f) without its slow path:
+// for a coefficient beyond 2^53 (volumes given with 17 digits are common)
+// Float64 formats and parses the text, which costs an allocation and ~100
+// ns. Here the quotient is computed in double-double arithmetic and checked
+// against the exact residual; only when it lies too close to a rounding
+// boundary to be sure does it fall back to parsing (in a stack buffer).
+// The result equals Float64 bit for bit (TestFixedFloat).
+func fixedFloat(f events.Fixed) float64 {
+	c := f.Coef()
+	if c <= 1<<53 && c >= -(1<<53) {
+		return f.Float64()
+	}
+	sc := f.Scale()
+	if sc == 0 {
+		return float64(c) // Go rounds int64 to float64 to nearest even
+	}
+	hi := float64(c)
+	if hi >= 0x1p63 || hi < -0x1p63 {
+		return slowFixedFloat(f)
+	}
+	lo := float64(c - int64(hi)) // exact: |c - hi| <= 2^10
+	p := pow10f[sc]
+	q := hi / p
+	r := math.FMA(-q, p, hi) // hi - q·p, exactly
+	x := q + (r+lo)/p
+	// Residual c - x·p: x·p = ph + pl exactly, hi - ph is exact (Sterbenz).
+	ph := x * p
+	pl := math.FMA(x, p, -ph)
+	res := (hi - ph) - pl + lo
+	ax := math.Abs(x)
+	ulp := ax - math.Nextafter(ax, 0) // the smaller spacing around x
+	if math.Abs(res) < 0.49*ulp*p {
+		return x
+	}
+	return slowFixedFloat(f)
+}
+
+var pow10f = [...]float64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12,
+	1e13, 1e14, 1e15, 1e16, 1e17, 1e18}
+
+func slowFixedFloat(f events.Fixed) float64 {
+	var buf [48]byte
+	v, _ := strconv.ParseFloat(string(f.AppendText(buf[:0])), 64)
+	return v
+}
+
+// begin starts the bucket holding the bar.
+func (f *frame) begin(b *events.Bar, ot int64) {
+	f.forming = true
+	f.bStart = bucketStart(ot, int64(f.tf), f.week)
+	f.bEnd = addSat(f.bStart, int64(f.tf))
+	f.fOpen, f.fHigh, f.fLow, f.fClose = b.Open, b.High, b.Low, b.Close
+	f.fVol, f.volExact, f.fVolF = b.Volume, true, 0
+	f.fCount = 1
+}
+
+// merge adds a bar of the forming bucket.
+func (f *frame) merge(b *events.Bar) {
+	if b.High.Cmp(f.fHigh) > 0 {
+		f.fHigh = b.High
+	}
+	if b.Low.Cmp(f.fLow) < 0 {
+		f.fLow = b.Low
+	}
+	f.fClose = b.Close
+	if !f.volExact {
+		f.fVolF += fixedFloat(b.Volume)
+	} else if sum, ok := addFixed(f.fVol, b.Volume); ok {
+		f.fVol = sum
+	} else {
+		// The exact sum no longer fits a Fixed: go on in float64.
+		f.fVolF = fixedFloat(f.fVol) + fixedFloat(b.Volume)
+		f.volExact = false
+	}
+	f.fCount++
+}
+
+// formingValues returns the forming bar as strategies see it.
+func (f *frame) formingValues() strategies.BarValues {
+	v := f.fVolF
+	if f.volExact {
+		v = fixedFloat(f.fVol)
+	}
+	return strategies.BarValues{
+		OpenTime:  time.Unix(0, f.bStart).UTC(),
+		CloseTime: time.Unix(0, f.bEnd).UTC(),
+		Open:      fixedFloat(f.fOpen), High: fixedFloat(f.fHigh), Low: fixedFloat(f.fLow),
+		Close: fixedFloat(f.fClose), Volume: v,
+	}
+}
+
+// closeForming emits the forming bar: history, then indicators.
+func (f *frame) closeForming() {
+	bv := f.formingValues()
+	f.forming = false
+	f.push(bv, f.fClose)
+	f.update(indicators.Input{Open: bv.Open, High: bv.High, Low: bv.Low, Close: bv.Close,
+		Volume: bv.Volume, Time: f.bStart})
+}
+
+// push appends a closed bar to the history.
+func (f *frame) push(bv strategies.BarValues, close events.Fixed) {
+	f.head++
+	if f.head == f.hist {
+		f.head = 0
+	}
+	f.bars[f.head] = bv
+	if f.count < f.hist {
+		f.count++
+	}
+	f.lastClose = close
+}
+
+// bar returns the closed bar n back.
+func (f *frame) bar(n int) (strategies.BarValues, bool) {
+	if n >= f.count {
+		return strategies.BarValues{}, false
+	}
+	i := f.head - n
+	if i < 0 {
+		i += f.hist
+	}
+	return f.bars[i], true
+}
+
+// update feeds a closed bar to the frame's indicators and records their values.
+func (f *frame) update(in indicators.Input) {
+	for _, is := range f.inds {
+		is.ind.Update(in)
+		is.head++
+		if is.head == is.hist {
+			is.head = 0
+		}
+		row := is.vals[is.head*is.nOut : (is.head+1)*is.nOut]
+		for o := range row {
+			row[o] = is.ind.Value(o)
+		}
+		if is.count < is.hist {
+			is.count++
+		}
+	}
+}
+
+// peekAll evaluates the frame's indicators on the forming bar, and keeps the
+// bar for the provisional view.
+func (f *frame) peekAll() {
+	bv := f.formingValues()
+	f.fv = bv
+	in := indicators.Input{Open: bv.Open, High: bv.High, Low: bv.Low, Close: bv.Close,
+		Volume: bv.Volume, Time: f.bStart}
+	for _, is := range f.inds {
+		is.peekOK = is.ind.Peek(in, is.peek)
+	}
+}
+
+// value returns output o of the indicator n updates back.
+func (is *indState) value(o, n int) (float64, bool) {
+	if n >= is.count {
+		return math.NaN(), false
+	}
+	i := is.head - n
+	if i < 0 {
+		i += is.hist
+	}
+	v := is.vals[i*is.nOut+o]
+	return v, v-v == 0 // false for NaN and ±Inf
+}
+
+// step applies a validated, in-order bar to its series (see the package
+// documentation for the order of events) and returns the signals.
+func (c *Core) step(s *series, pos events.Position, b *events.Bar, ot int64, out []events.Signal) []events.Signal {
+	ct := b.CloseTime.UnixNano()
+	for _, r := range s.runs {
+		r.seq = 0
+	}
+	// A gap: bars of buckets that ended before this bar are complete.
+	for fi, f := range s.frames {
+		if !f.input && f.forming && ot >= f.bEnd {
+			f.closeForming()
+			out = c.callFrame(s, fi, pos, false, out)
+		}
+	}
+	var in indicators.Input
+	haveIn := false
+	for _, f := range s.frames {
+		f.closed = false
+		if f.input {
+			if !haveIn {
+				in = indicators.Input{Open: fixedFloat(b.Open), High: fixedFloat(b.High), Low: fixedFloat(b.Low),
+					Close: fixedFloat(b.Close), Volume: fixedFloat(b.Volume), Time: ot}
+				haveIn = true
+			}
+			f.push(strategies.BarValues{OpenTime: b.OpenTime, CloseTime: b.CloseTime,
+				Open: in.Open, High: in.High, Low: in.Low, Close: in.Close, Volume: in.Volume}, b.Close)
+			f.update(in)
+			f.closed = true
+			continue
+		}
+		if f.forming {
+			f.merge(b)
+		} else {
+			f.begin(b, ot)
+		}
+		// A bar that ends at (or, unaligned, after) the bucket end completes it.
+		if ct >= f.bEnd {
+			f.closeForming()
+			f.closed = true
+		}
+	}
+	for fi, f := range s.frames {
+		if f.closed && len(f.runs) > 0 {
+			out = c.callFrame(s, fi, pos, false, out)
+		}
+	}
+	if c.provisional {
+		for fi, f := range s.frames {
+			if !f.input && f.forming && len(f.runs) > 0 {
+				f.peekAll()
+				out = c.callFrame(s, fi, pos, true, out)
+			}
+		}
+	}
+	return out
+}
+
+// callFrame calls OnBar of every run on frame fi, in configuration order.
+func (c *Core) callFrame(s *series, fi int, pos events.Position, prov bool, out []events.Signal) []events.Signal {
+	for _, ri := range s.frames[fi].runs {
+		out = c.callRun(s, fi, s.runs[ri], pos, prov, out)
+	}
+	return out
+}
+
+// callRun calls one strategy, if all its indicators are valid, and turns its
+// decisions into signals.
+func (c *Core) callRun(s *series, fi int, r *run, pos events.Position, prov bool, out []events.Signal) []events.Signal {
+	if prov {
+		return c.callProvisional(s, fi, r, pos, out)
+	}
+	if !r.warm {
+		// Once valid, a streaming indicator stays valid (TA-Lib's lookback
+		// is a prefix), so the check stops once it passes. r.warm is a
+		// cache: a restored Core recomputes it.
+		for _, nr := range r.needs {
+			if !nr.is.ind.Ready() {
+				return out
+			}
+		}
+		r.warm = true
+	}
+	return c.decide(s, fi, r, pos, false, out)
+}
+
+// callProvisional is callRun on the forming bar of frame fi (peeked values).
+func (c *Core) callProvisional(s *series, fi int, r *run, pos events.Position, out []events.Signal) []events.Signal {
+	for _, nr := range r.needs {
+		is := nr.is
+		if nr.frame == fi {
+			if !is.peekOK {
+				return out
+			}
+		} else if !is.ind.Ready() {
+			return out
+		}
+	}
+	if r.stateful == nil {
+		return c.decide(s, fi, r, pos, true, out)
+	}
+	// Provisional evaluation must not change state: put the strategy's own
+	// state back afterwards. Only Stateful strategies keep any.
+	saved, err := r.stateful.MarshalBinary()
+	if err != nil {
+		return out
+	}
+	out = c.decide(s, fi, r, pos, true, out)
+	_ = r.stateful.UnmarshalBinary(saved)
+	return out
+}
+
+// decide calls OnBar and turns the decisions into signals.
+func (c *Core) decide(s *series, fi int, r *run, pos events.Position, prov bool, out []events.Signal) []events.Signal {
+	c.view = view{s: s, f: s.frames[fi], fi: fi, r: r, prov: prov}
+	decs := r.strat.OnBar(&c.view, c.decs[:0])
+	c.view = view{}
+	for _, d := range decs {
+		out = c.emit(s, fi, r, pos, prov, d, out)
+	}
+	c.decs = decs[:0]
+	return out
+}
+
+// unixUTC returns the UTC time of Unix ns t.
+func unixUTC(t int64) time.Time { return time.Unix(0, t).UTC() }
