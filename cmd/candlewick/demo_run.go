@@ -137,6 +137,6 @@ func summariseSignals(ctx context.Context, sio stdio, log *disk.Log) error {
 			r.kinds[events.KindLong], r.kinds[events.KindShort], r.kinds[events.KindExit], r.kinds[events.KindFlat], r.total)
 		total += r.total
 	}
-	fmt.Fprintf(sio.out, "  %d signals; see 'candlewick signals --strategy NAME --symbol SYMBOL'\n", total)
+	fmt.Fprintf(sio.out, "  %d signals (to keep them: candlewick demo --data-dir DIR, then candlewick signals --data-dir DIR --strategy NAME --symbol SYMBOL)\n", total)
 	return nil
 }
