@@ -329,7 +329,17 @@ func (p *PriceOsc) PeekNext(v float64) float64 {
 }
 
 // Update implements Indicator.
-func (p *PriceOsc) Update(in Input) { p.Next(readA(p.src, &in)) }
+//
+// With both averages SMAs and valid (the default, steady state) the two
+// steps inline here: two calls fewer per bar than through Next.
+func (p *PriceOsc) Update(in Input) {
+	v := readA(p.src, &in)
+	if fs := &p.fs; fs.both && fs.sma1 != nil {
+		p.emit(p.combine(fs.sma1.step(v), fs.sma2.step(v)))
+		return
+	}
+	p.Next(v)
+}
 
 // Peek implements Indicator.
 func (p *PriceOsc) Peek(in Input, out []float64) bool {
