@@ -1,0 +1,159 @@
+package htmlreport
+
+// pageTemplate is the report page. It has no scripts and loads nothing: the
+// CSS is inline and the charts are inline SVG.
+const pageTemplate = `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="candlewick backtest">
+<title>{{if .Title}}{{.Title}}{{else}}Backtest report{{end}}</title>
+<style>
+body{font-family:"Liberation Sans",Arial,Helvetica,sans-serif;margin:0;padding:24px 32px;color:#222;background:#fff;font-size:14px;line-height:1.4}
+main{max-width:1200px;margin:0 auto}
+h1{font-size:24px;margin:0 0 4px}
+h2{font-size:18px;margin:28px 0 8px;border-bottom:1px solid #ddd;padding-bottom:4px}
+h3{font-size:15px;margin:12px 0 6px}
+.sub{color:#555;margin:0 0 8px}
+.fp{font-family:"Liberation Mono",Menlo,Consolas,monospace;font-size:12px;color:#555;word-break:break-all}
+table{border-collapse:collapse;font-size:13px}
+th,td{padding:3px 10px;border-bottom:1px solid #eee;text-align:right;white-space:nowrap}
+th:first-child,td:first-child{text-align:left}
+thead th{background:#f5f5f5;border-bottom:1px solid #ccc}
+.grid{display:flex;flex-wrap:wrap;gap:24px;align-items:flex-start}
+figure{margin:8px 0 16px}
+figcaption{font-size:13px;color:#444;margin-left:60px}
+.key{margin-right:18px;white-space:nowrap}
+.key span{font-size:15px}
+svg.chart{width:100%;height:auto;max-width:1200px;display:block}
+svg.chart text{font-family:"Liberation Sans",Arial,Helvetica,sans-serif!important}
+.heat td{min-width:52px;text-align:center}
+.heat td.year{font-weight:bold;border-left:2px solid #ccc}
+.loss{color:#c0392b}
+.gain{color:#1a7f37}
+.note{color:#777;font-size:12px}
+footer{margin-top:32px;color:#999;font-size:12px}
+</style>
+</head>
+<body>
+<main>
+<header>
+<h1>{{if .Title}}{{.Title}}{{else}}Backtest report{{end}}</h1>
+{{- if .Subtitle}}
+<p class="sub">{{.Subtitle}}</p>
+{{- end}}
+{{- if .Fingerprint}}
+<p class="fp">fingerprint {{.Fingerprint}}</p>
+{{- end}}
+</header>
+<section id="summary" class="grid">
+<div>
+<h2>Metrics</h2>
+<table id="metrics">
+<thead><tr><th>metric</th><th>strategy</th><th>buy &amp; hold</th></tr></thead>
+<tbody>
+{{- range .Metrics}}
+<tr><td>{{.Name}}</td><td>{{dash .Strategy}}</td><td>{{dash .Benchmark}}</td></tr>
+{{- else}}
+<tr><td colspan="3" class="note">no metrics</td></tr>
+{{- end}}
+</tbody>
+</table>
+</div>
+<div>
+{{- if .Params}}
+<h2>Parameters</h2>
+<table id="params">
+<tbody>
+{{- range .Params}}
+<tr><td>{{.Key}}</td><td>{{.Value}}</td></tr>
+{{- end}}
+</tbody>
+</table>
+{{- end}}
+{{- if .HasCosts}}
+<h2>Costs</h2>
+<table id="costs">
+<tbody>
+{{- if .Costs.Fees}}
+<tr><td>fees</td><td>{{.Costs.Fees}}</td></tr>
+{{- end}}
+{{- if .Costs.Slippage}}
+<tr><td>slippage</td><td>{{.Costs.Slippage}}</td></tr>
+{{- end}}
+{{- if .Costs.Total}}
+<tr><td>total</td><td>{{.Costs.Total}}</td></tr>
+{{- end}}
+</tbody>
+</table>
+{{- end}}
+</div>
+</section>
+<section id="charts">
+<h2>Charts</h2>
+{{- range .Charts}}
+<figure id="{{.ID}}">
+{{.SVG}}
+{{- if or .Legend .Note}}
+<figcaption>{{range .Legend}}<span class="key"><span style="{{.Style}}">{{.Symbol}}</span> {{.Label}}</span>{{end}}{{if .Note}}<span class="note">{{.Note}}</span>{{end}}</figcaption>
+{{- end}}
+</figure>
+{{- end}}
+</section>
+{{- if .Monthly}}
+<section id="monthly">
+<h2>Monthly returns</h2>
+<table class="heat">
+<thead><tr><th>year</th>{{range $.MonthNames}}<th>{{.}}</th>{{end}}<th>total</th></tr></thead>
+<tbody>
+{{- range .Monthly.Years}}
+<tr><td>{{.Year}}</td>{{range .Cells}}<td{{if .Class}} class="{{.Class}}"{{end}}{{if .Style}} style="{{.Style}}"{{end}}>{{.Text}}</td>{{end}}</tr>
+{{- end}}
+</tbody>
+</table>
+</section>
+{{- end}}
+{{- if .PerSymbol}}
+<section id="per-symbol">
+<h2>Per symbol</h2>
+<div class="grid">
+{{- range .PerSymbol}}
+<div>
+<h3>{{.Symbol}}</h3>
+<table>
+<thead><tr><th>metric</th><th>strategy</th><th>buy &amp; hold</th></tr></thead>
+<tbody>
+{{- range .Metrics}}
+<tr><td>{{.Name}}</td><td>{{dash .Strategy}}</td><td>{{dash .Benchmark}}</td></tr>
+{{- end}}
+</tbody>
+</table>
+</div>
+{{- end}}
+</div>
+</section>
+{{- end}}
+<section id="trades">
+<h2>Trades</h2>
+{{- if .TradeRows}}
+<table>
+<thead><tr><th>#</th><th>symbol</th><th>side</th><th>entry</th><th>entry price</th><th>exit</th><th>exit price</th><th>qty</th><th>PnL</th><th>return</th><th>fees</th><th>closed by</th></tr></thead>
+<tbody>
+{{- range .TradeRows}}
+<tr><td>{{.N}}</td><td>{{.Symbol}}</td><td>{{.Side}}</td><td>{{.Entry}}</td><td>{{.EntryPrice}}</td><td>{{.Exit}}</td><td>{{.ExitPrice}}</td><td>{{.Qty}}</td><td{{if .Loss}} class="loss"{{else if .Gain}} class="gain"{{end}}>{{.PnL}}</td><td{{if .Loss}} class="loss"{{else if .Gain}} class="gain"{{end}}>{{.Return}}</td><td>{{.Fees}}</td><td>{{.Reason}}</td></tr>
+{{- end}}
+</tbody>
+</table>
+{{- if .TradesNote}}
+<p class="note">{{.TradesNote}}</p>
+{{- end}}
+{{- else}}
+<p class="note">no trades</p>
+{{- end}}
+</section>
+<footer>Generated by Candlewick. Prices and money are shown as computed (exact decimals); charts are drawn from float64 copies{{if .Downsampled}}, long series downsampled to at most {{.MaxLinePoints}} points (the lowest and highest point of each bucket kept){{end}}.</footer>
+</main>
+</body>
+</html>
+`
