@@ -36,6 +36,9 @@ func commands() []command {
 		{"indicators", "compute indicators over a bar file (CSV or JSONL out)", cmdIndicators},
 		{"run", "run strategies over the market stream, appending signals", cmdRun},
 		{"signals", "print the signal stream as JSONL, filtered", cmdSignals},
+		{"backtest", "backtest a strategy: fills, costs, metrics, report", cmdBacktest},
+		{"verify", "replay the market stream and compare with recorded signals", cmdVerify},
+		{"check-lookahead", "check strategies for look-ahead on prefixes of the data", cmdCheckLookahead},
 		{"demo", "import the bundled sample data, run the strategies, summarise", cmdDemo},
 		{"version", "print the version", cmdVersion},
 	}
@@ -113,7 +116,7 @@ Usage:
 Commands:
 `)
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-15s %s\n", c.name, c.summary)
 	}
 	fmt.Fprint(w, `
 Run 'candlewick <command> --help' for a command's flags.

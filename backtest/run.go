@@ -1,0 +1,329 @@
+package backtest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/candlewick-labs/candlewick/engine"
+	"github.com/candlewick-labs/candlewick/events"
+)
+
+// Result is everything a backtest produced. It owns its slices.
+type Result struct {
+	// Metrics of the strategy, of the buy-and-hold benchmark, and per symbol.
+	Metrics Metrics
+	// Trades are the closed round trips in exit order.
+	Trades []Trade
+	// Equity has one point per distinct bar close time.
+	Equity []EquityPoint
+	// Signals are every signal the engine emitted, in order.
+	Signals []events.Signal
+	// Costs are the fees and slippage paid.
+	Costs Costs
+	// Counts say what happened to bars, signals and orders.
+	Counts Counts
+	// Fingerprint is the run fingerprint (hex SHA-256); Parts its inputs.
+	Fingerprint string
+	Parts       FingerprintParts
+	// Prices are the bars of each symbol (Config.KeepPrices), in first-seen
+	// symbol order.
+	Prices []SymbolPrices
+	// Params describes the run: strategies, parameters, cost model, range.
+	Params RunParams
+}
+
+// SymbolPrices are one symbol's bars as float64, for charts only.
+type SymbolPrices struct {
+	Symbol string
+	Bars   []PriceBar
+}
+
+// PriceBar is one bar of SymbolPrices.
+type PriceBar struct {
+	Time       time.Time // open time
+	O, H, L, C float64
+}
+
+// RunParams describes a run for reports.
+type RunParams struct {
+	Stream     string               `json:"stream"`
+	First      events.Position      `json:"first_position"`
+	Last       events.Position      `json:"last_position"`
+	From       time.Time            `json:"from"` // open time of the first bar
+	To         time.Time            `json:"to"`   // close time of the last bar
+	Symbols    []string             `json:"symbols"`
+	Interval   events.Interval      `json:"interval"` // the smallest input interval
+	Strategies []StrategyParams     `json:"strategies"`
+	Portfolio  PortfolioDescription `json:"portfolio"`
+}
+
+// StrategyParams is one strategy instance of a run.
+type StrategyParams struct {
+	Name      string            `json:"name"`
+	Strategy  string            `json:"strategy"`
+	Version   string            `json:"version"`
+	ParamHash string            `json:"param_hash"`
+	Params    []events.Param    `json:"params"`
+	Symbols   []string          `json:"symbols,omitempty"`
+	Intervals []events.Interval `json:"intervals,omitempty"`
+}
+
+// PortfolioDescription is the cost model with its defaults applied, as
+// canonical decimal text.
+type PortfolioDescription struct {
+	InitialCash       string      `json:"initial_cash"`
+	AllowShort        bool        `json:"allow_short"`
+	SizingFraction    string      `json:"sizing_fraction"`
+	SizingNotional    string      `json:"sizing_notional"`
+	LotSize           string      `json:"lot_size"`
+	MinNotional       string      `json:"min_notional"`
+	Lots              []SymbolLot `json:"lots,omitempty"`
+	FeeBps            string      `json:"fee_bps"`
+	MakerFeeBps       string      `json:"maker_fee_bps"`
+	SlippageBps       string      `json:"slippage_bps"`
+	SlippageRangeFrac string      `json:"slippage_range_frac"`
+	StopLoss          string      `json:"stop_loss"`
+	TakeProfit        string      `json:"take_profit"`
+}
+
+// SymbolLot is a per-symbol lot rule of a PortfolioDescription.
+type SymbolLot struct {
+	Symbol      string `json:"symbol"`
+	Size        string `json:"size"`
+	MinNotional string `json:"min_notional"`
+}
+
+func describe(m costModel) PortfolioDescription {
+	d := PortfolioDescription{
+		InitialCash: m.InitialCash.String(), AllowShort: m.AllowShort,
+		SizingFraction: m.fraction.String(), SizingNotional: m.Sizing.Notional.String(),
+		LotSize: m.Lot.Size.String(), MinNotional: m.Lot.MinNotional.String(),
+		FeeBps: m.taker.String(), MakerFeeBps: m.maker.String(),
+		SlippageBps: m.SlippageBps.String(), SlippageRangeFrac: m.SlippageRangeFrac.String(),
+		StopLoss: m.StopLoss.String(), TakeProfit: m.TakeProfit.String(),
+	}
+	for sym, l := range m.Lots {
+		d.Lots = append(d.Lots, SymbolLot{sym, l.Size.String(), l.MinNotional.String()})
+	}
+	slices.SortFunc(d.Lots, func(a, b SymbolLot) int { return compareStrings(a.Symbol, b.Symbol) })
+	return d
+}
+
+func compareStrings(a, b string) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// Run loads cfg.Market and backtests it: see [RunBars].
+func Run(ctx context.Context, cfg Config) (*Result, error) {
+	if cfg.Market == nil {
+		return nil, fmt.Errorf("%w: no market source", ErrConfig)
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	in, err := cfg.Market.Load(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return RunBars(ctx, cfg, &in)
+}
+
+// RunBars backtests bars already loaded (cfg.Market is ignored). It is the
+// cheap entry point for sweeps and walk-forward: load an [Input] once and
+// call RunBars per parameter set or window, concurrently if wanted (it only
+// reads in). cfg.Symbols, From and To select the bars. It returns an error
+// matching ErrConfig for a bad config, ErrNoBars when nothing is in range,
+// ctx's error when cancelled, and engine errors other than rejected bars
+// (which are counted and skipped, as the live runner dead-letters them).
+func RunBars(ctx context.Context, cfg Config, in *Input) (*Result, error) {
+	if err := cfg.Portfolio.Validate(); err != nil {
+		return nil, err
+	}
+	if len(cfg.Strategies) == 0 {
+		return nil, fmt.Errorf("%w: no strategies", ErrConfig)
+	}
+	core, err := engine.New(cfg.engineConfig())
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
+	}
+	sel := selectBars(cfg, in)
+	if len(sel) == 0 {
+		return nil, ErrNoBars
+	}
+	m := cfg.Portfolio.resolve()
+	p := newPortfolio(m)
+	res := &Result{}
+	res.Counts.UndecodedRecords = in.Skipped
+
+	// Symbols in first-seen order; the benchmark splits the cash equally.
+	for _, i := range sel {
+		p.holding(in.Bars[i].Symbol)
+	}
+	nsym := decimal.NewFromInt(int64(len(p.hold)))
+	alloc := m.InitialCash.DivRound(nsym, 16)
+	minIv := in.Bars[sel[0]].Interval
+	for _, i := range sel {
+		minIv = min(minIv, in.Bars[i].Interval)
+	}
+
+	// One equity point per close time: about one per bar of one symbol.
+	res.Equity = make([]EquityPoint, 0, len(sel)/len(p.hold)+1)
+	res.Signals = make([]events.Signal, 0, len(sel)/64+16)
+	hasher := newFingerprinter(in.Stream)
+	out := make([]events.Signal, 0, 16)
+	for k, i := range sel {
+		if k&4095 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+			if cfg.Progress != nil {
+				cfg.Progress(k, len(sel))
+			}
+		}
+		b := &in.Bars[i]
+		pos := in.pos(i)
+		out, err = core.Apply(pos, b, out[:0])
+		if err != nil {
+			if errors.Is(err, engine.ErrRejected) {
+				res.Counts.RejectedBars++
+				continue
+			}
+			return nil, fmt.Errorf("bar at %s offset %d: %w", pos.Stream, pos.Offset, err)
+		}
+		// The engine accepted the bar; now the portfolio sees it. The
+		// signals from this bar are recorded only after the fill and stop
+		// steps, so they can fill at a later bar only.
+		hasher.bar(pos, b)
+		res.Counts.Bars++
+		h := p.bySym[b.Symbol]
+		p.execute(h, b)
+		p.stops(h, b)
+		h.mark, h.marked, h.lastClose = b.Close, true, b.Close
+		if h.barsSeen == 0 {
+			h.firstOpen = b.Open
+			if op := b.Open.Decimal(); op.Sign() > 0 {
+				h.units = alloc.DivRound(op, 16)
+			}
+		}
+		h.barsSeen++
+		if cfg.KeepPrices {
+			h.prices = append(h.prices, PriceBar{b.OpenTime, b.Open.Float64(), b.High.Float64(), b.Low.Float64(), b.Close.Float64()})
+		}
+		if h.qty.Sign() != 0 {
+			h.bars++
+			h.barsExposed++
+		}
+		for j := range out {
+			s := &out[j]
+			res.Signals = append(res.Signals, *s)
+			hasher.signal(s)
+			p.signal(p.holding(s.Symbol), s)
+		}
+		// One equity point per close time: after the last bar closing then.
+		if k+1 == len(sel) || !in.Bars[sel[k+1]].CloseTime.Equal(b.CloseTime) {
+			pt := p.point(b.CloseTime, alloc)
+			hasher.equity(&pt)
+			res.Equity = append(res.Equity, pt)
+		}
+	}
+	if cfg.Progress != nil {
+		cfg.Progress(len(sel), len(sel))
+	}
+	if len(res.Equity) == 0 {
+		return nil, ErrNoBars
+	}
+	for _, h := range p.hold {
+		if h.pending.active {
+			res.Counts.Unfilled++
+		}
+		if h.qty.Sign() != 0 {
+			res.Counts.OpenAtEnd++
+		}
+	}
+	c := &res.Counts
+	pc := p.counts
+	c.Signals = len(res.Signals)
+	c.Fills, c.SkippedMinNotional, c.SkippedZeroQty = pc.Fills, pc.SkippedMinNotional, pc.SkippedZeroQty
+	c.StopLosses, c.TakeProfits = pc.StopLosses, pc.TakeProfits
+	res.Trades = p.trades
+	res.Costs = p.costs
+	if res.Costs.Fees.IsZero() {
+		res.Costs.Fees = decimal.Zero
+	}
+
+	first, last := sel[0], sel[len(sel)-1]
+	res.Params = RunParams{
+		Stream: in.Stream, First: in.pos(first), Last: in.pos(last),
+		From: in.Bars[first].OpenTime, To: res.Equity[len(res.Equity)-1].Time,
+		Interval: minIv, Portfolio: describe(m),
+	}
+	for _, h := range p.hold {
+		res.Params.Symbols = append(res.Params.Symbols, h.symbol)
+		if cfg.KeepPrices {
+			res.Prices = append(res.Prices, SymbolPrices{Symbol: h.symbol, Bars: h.prices})
+		}
+	}
+	for _, inst := range cfg.Strategies {
+		name := inst.Name
+		if name == "" {
+			name = inst.Def.Name
+		}
+		res.Params.Strategies = append(res.Params.Strategies, StrategyParams{
+			Name: name, Strategy: inst.Def.Name, Version: inst.Def.Version,
+			ParamHash: inst.Params.Hash(), Params: inst.Params.List(),
+			Symbols: inst.Symbols, Intervals: inst.Intervals,
+		})
+	}
+	res.Metrics = computeMetrics(m.InitialCash, res, p)
+	res.Parts = hasher.finish(res.Params)
+	res.Fingerprint = res.Parts.sum()
+	return res, nil
+}
+
+// point marks the portfolio and the benchmark at close time t.
+func (p *portfolio) point(t time.Time, alloc decimal.Decimal) EquityPoint {
+	eq, pv := p.equity()
+	bench := decimal.Zero
+	exposed := false
+	for _, h := range p.hold {
+		if h.qty.Sign() != 0 {
+			exposed = true
+		}
+		if h.barsSeen == 0 || h.units.IsZero() {
+			bench = bench.Add(alloc) // not started yet: still cash
+			continue
+		}
+		bench = bench.Add(h.units.Mul(h.mark.Decimal()))
+	}
+	return EquityPoint{Time: t, Equity: eq, Cash: p.cash, PositionValue: pv, Benchmark: bench.Round(8), Exposed: exposed}
+}
+
+// selectBars returns the indexes of in.Bars within cfg's symbols and range.
+func selectBars(cfg Config, in *Input) []int {
+	sel := make([]int, 0, len(in.Bars))
+	for i := range in.Bars {
+		b := &in.Bars[i]
+		if len(cfg.Symbols) > 0 && !slices.Contains(cfg.Symbols, b.Symbol) {
+			continue
+		}
+		if !cfg.From.IsZero() && b.OpenTime.Before(cfg.From) {
+			continue
+		}
+		if !cfg.To.IsZero() && !b.OpenTime.Before(cfg.To) {
+			continue
+		}
+		sel = append(sel, i)
+	}
+	return sel
+}
