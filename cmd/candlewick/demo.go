@@ -25,9 +25,13 @@ Coinbase candles; see examples/data/PROVENANCE.md) into a fresh embedded event l
 and summarise it: what each file held, what was rejected and why, and the bars per
 symbol now in the market stream. Then run every built-in strategy with its default
 parameters, and the YAML rule strategies of --rules, over the market stream (as
-'candlewick run --once' does) and print the signals per strategy and symbol. Uses a temporary directory that is removed
-afterwards unless --data-dir is given.`)
+'candlewick run --once' does) and print the signals per strategy and symbol.
+Finally backtest the EMA crossover on the Binance BTC-USDT and ETH-USDT hourly bars
+(as 'candlewick backtest' does) and write its report (report.html, report.json,
+trades.csv, equity.csv, signals.jsonl) to --report. The event log lives in a
+temporary directory that is removed afterwards unless --data-dir is given.`)
 	dataDir := flags.String("data-dir", "", "keep the event log in this directory (default: a temporary one)")
+	report := flags.String("report", "candlewick-report", "directory for the backtest report (empty: no backtest)")
 	rulesDir := flags.String("rules", filepath.Join("strategies", "examples"), "also run the YAML rule strategies in this directory, if it exists")
 	if err := parseFlags(flags, args); err != nil {
 		return err
@@ -49,6 +53,11 @@ afterwards unless --data-dir is given.`)
 		return err
 	}
 	err = runDemo(ctx, sio, log, rulesDir)
+	if err == nil && *report != "" {
+		fmt.Fprintf(sio.out, "\nBacktest: ema_cross(20/50) on BTC-USDT and ETH-USDT 1h, fills at the next open, 10 bps fees (candlewick backtest)...\n")
+		err = cmdBacktest(ctx, sio, []string{"--data-dir", dir, "--strategy", "ema_cross",
+			"--symbols", "BTC-USDT,ETH-USDT", "--out", *report})
+	}
 	return errors.Join(err, log.Close())
 }
 

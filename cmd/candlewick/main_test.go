@@ -159,13 +159,20 @@ func TestDemo(t *testing.T) {
 	if testing.Short() {
 		t.Skip("imports 29k bars")
 	}
-	code, out, errOut := runCLI(t, "demo")
+	report := t.TempDir()
+	code, out, errOut := runCLI(t, "demo", "--rules", "../../strategies/examples", "--report", report)
 	if code != exitOK {
 		t.Fatalf("demo: exit %d\n%s\n%s", code, out, errOut)
 	}
-	for _, want := range []string{"BTC-USDT", "ETH-USD ", "imported 29309 bars", "dropped 10 duplicates"} {
+	for _, want := range []string{"BTC-USDT", "ETH-USD ", "imported 29309 bars", "dropped 10 duplicates",
+		"rsi_dip", "buy & hold", "fingerprint"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("demo output lacks %q:\n%s", want, out)
+		}
+	}
+	for _, f := range []string{"report.html", "report.json", "trades.csv", "equity.csv", "signals.jsonl"} {
+		if st, err := os.Stat(filepath.Join(report, f)); err != nil || st.Size() == 0 {
+			t.Errorf("demo wrote no %s: %v", f, err)
 		}
 	}
 }

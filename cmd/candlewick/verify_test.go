@@ -121,7 +121,7 @@ func TestCheckLookaheadCLI(t *testing.T) {
 // built-in over several symbols and intervals), then one altered signal.
 func TestVerifyDemoRun(t *testing.T) {
 	dir := t.TempDir()
-	if code, out, errOut := runCLI(t, "demo", "--data-dir", dir, "--rules", filepath.Join(dir, "none")); code != exitOK {
+	if code, out, errOut := runCLI(t, "demo", "--data-dir", dir, "--rules", filepath.Join(dir, "none"), "--report", ""); code != exitOK {
 		t.Fatalf("demo: exit %d\n%s%s", code, out, errOut)
 	}
 	if code, out, errOut := runCLI(t, "verify", "--data-dir", dir); code != exitOK || !strings.HasPrefix(out, "identical:") {
