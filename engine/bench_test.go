@@ -59,7 +59,7 @@ func referenceLog(b *testing.B) (*disk.Log, int) {
 // BenchmarkReplay is the reference workload: the five 5m Binance
 // series (328,712 bars) through EMA cross (20/50), RSI reversion (14,
 // 30/70), MACD cross (12/26/9) and Bollinger (20, 2) on 5m and 1h, replayed
-// from the disk log through DecodeBar and Core.Apply on one goroutine
+// from the disk log through a BarDecoder and Core.Apply on one goroutine
 // ("core"), and the same work done by a naive pipeline of the same
 // libraries ("naive": watermill gochannel, encoding/json per bar, go-talib
 // over a trailing window per bar); "ratio" reports core/naive bars/s.
@@ -78,6 +78,18 @@ func BenchmarkReplay(b *testing.B) {
 		}
 		coreRate = reportRates(b, n, cpu0, cpuOK)
 		b.ReportMetric(float64(signals), "signals/op")
+	})
+	// The input side alone (disk log read and BarDecoder, no Core), to
+	// tell the engine's share of "core" from the log's.
+	b.Run("read+decode", func(b *testing.B) {
+		b.ReportAllocs()
+		lockThread()
+		defer unlockThread()
+		cpu0, cpuOK := threadCPU()
+		for b.Loop() {
+			decodeLog(b, log)
+		}
+		reportRates(b, n, cpu0, cpuOK)
 	})
 	// The naive pipeline is ~two orders of magnitude slower: it runs over
 	// the first naiveBars bars of the same stream.
@@ -127,12 +139,13 @@ func replayLog(b *testing.B, log eventlog.Log, cfg engine.Config) int {
 	}
 	defer it.Close()
 	var bar events.Bar
+	var dec events.BarDecoder
 	out := make([]events.Signal, 0, 64)
 	signals := 0
 	pos := events.Position{Stream: events.StreamBars}
 	for it.Next() {
 		rec := it.Record()
-		if err := events.DecodeBar(rec.Value, &bar); err != nil {
+		if err := dec.Decode(rec.Value, &bar); err != nil {
 			b.Fatal(err)
 		}
 		pos.Offset = rec.Seq
@@ -146,6 +159,26 @@ func replayLog(b *testing.B, log eventlog.Log, cfg engine.Config) int {
 		b.Fatal(err)
 	}
 	return signals
+}
+
+// decodeLog reads and decodes the whole market stream, as replayLog does,
+// without applying the bars.
+func decodeLog(b *testing.B, log eventlog.Log) {
+	it, err := log.Read(context.Background(), events.StreamBars, 0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer it.Close()
+	var bar events.Bar
+	var dec events.BarDecoder
+	for it.Next() {
+		if err := dec.Decode(it.Record().Value, &bar); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := it.Err(); err != nil {
+		b.Fatal(err)
+	}
 }
 
 // naiveBar is the bar as a DIY consumer decodes it with encoding/json.

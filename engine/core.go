@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"time"
+	"unsafe"
 
 	"github.com/candlewick-labs/candlewick/events"
 	"github.com/candlewick-labs/candlewick/indicators"
@@ -198,14 +199,16 @@ type Core struct {
 
 	series []*series // in order of first appearance
 	index  map[seriesKey]int
+	guess  int // where lookup starts: after the series of the previous bar
 
 	pos    events.Position
 	hasPos bool
 
 	// Scratch, reused across calls so that Apply does not allocate.
-	view  view
-	decs  []strategies.Decision
-	stats Stats
+	decs    []strategies.Decision
+	arena   signalArena // the memory of the signals' slices and IDs
+	applies uint64      // Apply calls that reached step (see run.seq)
+	stats   Stats
 }
 
 // Stats counts what a Core did since New (they are not part of snapshots).
@@ -259,7 +262,9 @@ func (c *Core) Stats() Stats { return c.stats }
 // partial bars a gap completed, then those of the bars this bar closed
 // (ascending timeframe, then instance order), then provisional ones. out is
 // owned by the caller; the signals appended share no memory with the Core
-// or with each other.
+// or with each other. (Their Params, Indicators and IDs are carved from
+// blocks the Core allocates now and then rather than per signal: disjoint
+// pieces, capacity-clipped, never written again by the Core.)
 //
 // A bar that fails validation, or whose open time is not after that of the
 // previous bar of its series, gives an error matching [ErrRejected] and
@@ -270,7 +275,15 @@ func (c *Core) Apply(pos events.Position, b *events.Bar, out []events.Signal) ([
 		c.stats.Rejected++
 		return out, &RejectError{Reason: "no bar"}
 	}
-	if !plainValid(b) {
+	// The series is looked up before validation, which needs it to skip
+	// checks of strings it has seen pass; an invalid bar still fails
+	// validation first, and changes nothing.
+	s := c.lookup(b.Symbol, b.Interval)
+	// Symbol and venue are the very strings of a bar of this series that
+	// passed validation (events.BarDecoder hands out the same strings): their
+	// checks, which depend on the strings alone, would pass again.
+	seen := s != nil && sameData(s.symbol, b.Symbol) && sameData(s.venue, b.Venue)
+	if (!seen && !plainText(b)) || !plainNumbers(b) {
 		// The fast check is conservative: Validate has the final word (and
 		// the message).
 		if err := b.Validate(); err != nil {
@@ -279,7 +292,6 @@ func (c *Core) Apply(pos events.Position, b *events.Bar, out []events.Signal) ([
 		}
 	}
 	ot := b.OpenTime.UnixNano()
-	s := c.lookup(b.Symbol, b.Interval)
 	if s != nil {
 		if ot <= s.lastOpen {
 			c.stats.Rejected++
@@ -297,6 +309,9 @@ func (c *Core) Apply(pos events.Position, b *events.Bar, out []events.Signal) ([
 	}
 	out = c.step(s, pos, b, ot, out)
 	s.lastOpen = ot
+	if !seen {
+		s.symbol, s.venue = b.Symbol, b.Venue
+	}
 	c.pos, c.hasPos = pos, true
 	c.stats.Bars++
 	return out, nil
@@ -304,13 +319,24 @@ func (c *Core) Apply(pos events.Position, b *events.Bar, out []events.Signal) ([
 
 // lookup returns the series of (symbol, iv), or nil. A market stream holds
 // a handful of series per shard, where comparing a few strings beats hashing
-// one; the map takes over beyond that.
+// one; the map takes over beyond that. Streams merged by time interleave
+// their series in a fixed rotation, so the scan starts after the series of
+// the previous bar: usually the first comparison hits. The symbol strings
+// usually share their bytes too (events.BarDecoder reuses them), so a hit
+// costs a pointer comparison rather than a byte comparison.
 func (c *Core) lookup(symbol string, iv events.Interval) *series {
-	if len(c.series) <= 8 {
-		for _, s := range c.series {
-			if s.iv == iv && s.symbol == symbol {
+	n := len(c.series)
+	if n <= 8 {
+		i := c.guess
+		for range n {
+			if i >= n {
+				i = 0
+			}
+			if s := c.series[i]; s.iv == iv && sameString(s.symbol, symbol) {
+				c.guess = i + 1
 				return s
 			}
+			i++
 		}
 		return nil
 	}
@@ -320,12 +346,36 @@ func (c *Core) lookup(symbol string, iv events.Interval) *series {
 	return nil
 }
 
+// sameData reports whether a and b are the same string: the same bytes in
+// memory and the same length (so certainly equal; "" is the same as "").
+func sameData(a, b string) bool {
+	return len(a) == len(b) && (len(a) == 0 || unsafe.StringData(a) == unsafe.StringData(b))
+}
+
+// sameString is a == b, deciding without reading the bytes when both are
+// the same string (the same bytes and length).
+func sameString(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	return unsafe.StringData(a) == unsafe.StringData(b) || a == b
+}
+
 // plainValid reports whether b is certainly valid, as Validate would find
 // it, by the cheapest checks: the common case of an ASCII symbol, UTC times
 // of a positive interval, and prices whose high and low bound the rest.
 // False means "ask Validate", not "invalid".
-func plainValid(b *events.Bar) bool {
-	if b.Symbol == "" || !asciiPrintable(b.Symbol) || !asciiPrintable(b.Venue) || b.Interval <= 0 {
+func plainValid(b *events.Bar) bool { return plainText(b) && plainNumbers(b) }
+
+// plainText is plainValid's check of the symbol and venue, which depends on
+// those strings alone.
+func plainText(b *events.Bar) bool {
+	return b.Symbol != "" && asciiPrintable(b.Symbol) && asciiPrintable(b.Venue)
+}
+
+// plainNumbers is plainValid's check of everything but the strings.
+func plainNumbers(b *events.Bar) bool {
+	if b.Interval <= 0 {
 		return false
 	}
 	if b.OpenTime.Location() != time.UTC || b.CloseTime.Location() != time.UTC {
@@ -335,7 +385,13 @@ func plainValid(b *events.Bar) bool {
 	// 1700..2200 keeps well inside it without calendar arithmetic.
 	ot, ct := b.OpenTime.Unix(), b.CloseTime.Unix()
 	const lo, hi = -8520336000, 7258118400 // 1700-01-01, 2200-01-01
-	if ot < lo || ct > hi || ot >= ct || b.CloseTime.Sub(b.OpenTime) != b.Interval.Duration() {
+	if ot < lo || ct > hi || ot >= ct {
+		return false
+	}
+	// Inside that range UnixNano is exact and the difference cannot
+	// overflow, so it equals CloseTime.Sub(OpenTime) at a fraction of the
+	// cost.
+	if b.CloseTime.UnixNano()-b.OpenTime.UnixNano() != int64(b.Interval.Duration()) {
 		return false
 	}
 	if b.Low.Sign() <= 0 || b.Volume.Sign() < 0 ||
@@ -517,7 +573,11 @@ func (c *Core) newSeries(symbol string, iv events.Interval) (*series, error) {
 		}
 		s.runs = append(s.runs, r)
 	}
-	for _, f := range s.frames {
+	for fi, f := range s.frames {
+		f.views = make([]view, len(f.runs))
+		for j, ri := range f.runs {
+			f.views[j] = view{s: s, f: f, fi: fi, r: s.runs[ri]}
+		}
 		f.hist = max(f.hist, 1)
 		f.bars = make([]strategies.BarValues, f.hist)
 		for _, ind := range f.inds {

@@ -21,7 +21,8 @@ const mondayOffset = int64(4 * 24 * time.Hour)
 
 // series is the state of one (symbol, input interval).
 type series struct {
-	symbol   string
+	symbol   string // of the latest bar applied (equal to the first's)
+	venue    string // of the latest bar applied
 	iv       events.Interval
 	lastOpen int64 // Unix ns of the last applied bar's open time; minTime before
 	frames   []*frame
@@ -56,8 +57,9 @@ type frame struct {
 	lastClose events.Fixed // exact close of the latest closed bar
 
 	inds   []*indState
-	runs   []int // indexes into series.runs of instances with OnBar here
-	closed bool  // scratch: a bar closed in the current Apply
+	runs   []int  // indexes into series.runs of instances with OnBar here
+	views  []view // views[j] is what runs[j] sees here: built once, so a call writes no pointers
+	closed bool   // scratch: a bar closed in the current Apply
 }
 
 // indState is one shared indicator with its value history.
@@ -82,7 +84,8 @@ type run struct {
 	frames   []int               // frames whose closed bars call OnBar
 	needs    []needRef           // indexed like Needs.Indicators
 	names    []string            // signal indicator names, in declared order
-	seq      int                 // decisions in the current Apply (ID input)
+	seq      int                 // decisions in Apply number seqAt (ID input)
+	seqAt    uint64              // the Apply seq counts in; an older one means 0
 	warm     bool                // every indicator has been valid (a cache)
 }
 
@@ -323,9 +326,9 @@ func (is *indState) value(o, n int) (float64, bool) {
 // documentation for the order of events) and returns the signals.
 func (c *Core) step(s *series, pos events.Position, b *events.Bar, ot int64, out []events.Signal) []events.Signal {
 	ct := b.CloseTime.UnixNano()
-	for _, r := range s.runs {
-		r.seq = 0
-	}
+	// Runs count their decisions per Apply (run.seq); rather than zeroing
+	// every run's count here, emit resets a count from an earlier Apply.
+	c.applies++
 	// A gap: bars of buckets that ended before this bar are complete.
 	for fi, f := range s.frames {
 		if !f.input && f.forming && ot >= f.bEnd {
@@ -378,17 +381,19 @@ func (c *Core) step(s *series, pos events.Position, b *events.Bar, ot int64, out
 
 // callFrame calls OnBar of every run on frame fi, in configuration order.
 func (c *Core) callFrame(s *series, fi int, pos events.Position, prov bool, out []events.Signal) []events.Signal {
-	for _, ri := range s.frames[fi].runs {
-		out = c.callRun(s, fi, s.runs[ri], pos, prov, out)
+	f := s.frames[fi]
+	for j := range f.views {
+		out = c.callRun(&f.views[j], pos, prov, out)
 	}
 	return out
 }
 
 // callRun calls one strategy, if all its indicators are valid, and turns its
 // decisions into signals.
-func (c *Core) callRun(s *series, fi int, r *run, pos events.Position, prov bool, out []events.Signal) []events.Signal {
+func (c *Core) callRun(v *view, pos events.Position, prov bool, out []events.Signal) []events.Signal {
+	r := v.r
 	if prov {
-		return c.callProvisional(s, fi, r, pos, out)
+		return c.callProvisional(v, pos, out)
 	}
 	if !r.warm {
 		// Once valid, a streaming indicator stays valid (TA-Lib's lookback
@@ -401,14 +406,15 @@ func (c *Core) callRun(s *series, fi int, r *run, pos events.Position, prov bool
 		}
 		r.warm = true
 	}
-	return c.decide(s, fi, r, pos, false, out)
+	return c.decide(v, pos, false, out)
 }
 
-// callProvisional is callRun on the forming bar of frame fi (peeked values).
-func (c *Core) callProvisional(s *series, fi int, r *run, pos events.Position, out []events.Signal) []events.Signal {
+// callProvisional is callRun on the forming bar of frame v.fi (peeked values).
+func (c *Core) callProvisional(v *view, pos events.Position, out []events.Signal) []events.Signal {
+	r := v.r
 	for _, nr := range r.needs {
 		is := nr.is
-		if nr.frame == fi {
+		if nr.frame == v.fi {
 			if !is.peekOK {
 				return out
 			}
@@ -417,7 +423,7 @@ func (c *Core) callProvisional(s *series, fi int, r *run, pos events.Position, o
 		}
 	}
 	if r.stateful == nil {
-		return c.decide(s, fi, r, pos, true, out)
+		return c.decide(v, pos, true, out)
 	}
 	// Provisional evaluation must not change state: put the strategy's own
 	// state back afterwards. Only Stateful strategies keep any.
@@ -425,18 +431,20 @@ func (c *Core) callProvisional(s *series, fi int, r *run, pos events.Position, o
 	if err != nil {
 		return out
 	}
-	out = c.decide(s, fi, r, pos, true, out)
+	out = c.decide(v, pos, true, out)
 	_ = r.stateful.UnmarshalBinary(saved)
 	return out
 }
 
-// decide calls OnBar and turns the decisions into signals.
-func (c *Core) decide(s *series, fi int, r *run, pos events.Position, prov bool, out []events.Signal) []events.Signal {
-	c.view = view{s: s, f: s.frames[fi], fi: fi, r: r, prov: prov}
-	decs := r.strat.OnBar(&c.view, c.decs[:0])
-	c.view = view{}
+// decide calls OnBar with v, one of the frame's prebuilt views (setting
+// only its flag: no pointer writes, so no write barriers, on this path), and
+// turns the decisions into signals.
+func (c *Core) decide(v *view, pos events.Position, prov bool, out []events.Signal) []events.Signal {
+	v.prov = prov
+	r := v.r
+	decs := r.strat.OnBar(v, c.decs[:0])
 	for _, d := range decs {
-		out = c.emit(s, fi, r, pos, prov, d, out)
+		out = c.emit(v.s, v.fi, r, pos, prov, d, out)
 	}
 	c.decs = decs[:0]
 	return out

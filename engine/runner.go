@@ -176,6 +176,7 @@ type Runner struct {
 	recs        []eventlog.Record
 	buf         []byte
 	bar         events.Bar
+	dec         events.BarDecoder // reuses the symbols' strings: no allocation per bar
 	deadPrefix  string
 	// appendOut appends signal records to the output stream as one batch:
 	// straight to the log, or through a watermill Publisher (runner_router.go).
@@ -340,7 +341,7 @@ func (r *Runner) apply(pos events.Position, value []byte) (reason string, panick
 			return "decode: " + err.Error(), false
 		}
 		r.bar = b
-	} else if err := events.DecodeBar(value, &r.bar); err != nil {
+	} else if err := r.dec.Decode(value, &r.bar); err != nil {
 		return "decode: " + err.Error(), false
 	}
 	var err error

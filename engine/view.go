@@ -7,9 +7,10 @@ import (
 	"github.com/candlewick-labs/candlewick/strategies"
 )
 
-// view is the strategies.View the Core hands to OnBar. One value lives in the
-// Core and is reset around each call, so that handing it out allocates
-// nothing; it is valid only during the call.
+// view is the strategies.View the Core hands to OnBar. Each frame keeps one
+// per run it calls, built with the series, so that handing it out allocates
+// nothing and writes no pointers; strategies may use it only during the call
+// (a view kept longer would see later state).
 type view struct {
 	s    *series
 	f    *frame

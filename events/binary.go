@@ -656,7 +656,11 @@ func timeAt(d []byte, p int) (time.Time, int) {
 // wrapping ErrTruncated, ErrUnknownVersion, ErrWrongType, ErrMalformed or
 // ErrFixedRange. It does not validate the bar; see [Bar.Validate]. Safe for
 // concurrent use with distinct *b.
-func DecodeBar(data []byte, b *Bar) error {
+func DecodeBar(data []byte, b *Bar) error { return decodeBar(data, b, nil) }
+
+// decodeBar is DecodeBar, taking Symbol and Venue from the cache of d when
+// d is not nil and holds them.
+func decodeBar(data []byte, b *Bar, d *BarDecoder) error {
 	if len(data) < 2 || data[0] != FormatV1 || data[1] != byte(TypeBar) {
 		return decodeBarChecked(data, b)
 	}
@@ -667,7 +671,12 @@ func DecodeBar(data []byte, b *Bar) error {
 	}
 	var sym, venue string
 	if n := int(ls + lv); n > 0 {
-		both := string(data[p : p+n])
+		var both string
+		if d != nil {
+			both = d.intern(data[p : p+n])
+		} else {
+			both = string(data[p : p+n])
+		}
 		sym, venue = both[:ls], both[ls:]
 		p += n
 	}

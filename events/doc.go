@@ -33,7 +33,8 @@
 //
 // The compact binary form is the embedded log's hot path: AppendBinary writes
 // it, DecodeBar and friends read it into a caller's struct with at most one
-// allocation for a bar. Its layout is documented with [FormatV1] and frozen.
+// allocation for a bar, and a [BarDecoder] reads a stream of bars with none
+// (it reuses the Symbol and Venue strings of the series it has seen). Its layout is documented with [FormatV1] and frozen.
 // [EventType] sniffs the type of a binary record and [IsJSON] tells the two
 // encodings apart. Both encodings round-trip exactly, and every decoder is
 // fuzzed; decoders return a [*DecodeError] naming the field and byte offset,

@@ -3,17 +3,14 @@ package disk_test
 import (
 	"bytes"
 	"context"
-	"flag"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/candlewick-labs/candlewick/eventlog"
 	"github.com/candlewick-labs/candlewick/eventlog/disk"
+	"github.com/candlewick-labs/candlewick/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/*.golden")
 
 // goldenRecords exercise every field of the frame payload.
 var goldenRecords = [][]eventlog.Record{
@@ -26,7 +23,7 @@ var goldenRecords = [][]eventlog.Record{
 // that file must read back as the input. Run with -update only for a new
 // format version (and keep a reader for the old one).
 func TestGoldenSegment(t *testing.T) {
-	golden := filepath.Join("testdata", "segment-v1.golden")
+	path := filepath.Join("testdata", "segment-v1.golden")
 	clock := func() time.Time { return time.Date(2024, 3, 1, 12, 0, 0, 0, time.UTC) }
 	dir := t.TempDir()
 	l := mustOpen(t, disk.Config{Dir: dir, Clock: clock, Fsync: disk.FsyncNone})
@@ -38,15 +35,10 @@ func TestGoldenSegment(t *testing.T) {
 	}
 	l.Close()
 	got := readFile(t, filepath.Join(dir, "signals.v1", "00000000000000000000.seg"))
-	if *update {
-		if err := os.WriteFile(golden, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
+	if !golden.Check(t, path, got) {
+		t.FailNow() // the format changed (or -update was not wanted)
 	}
-	want := readFile(t, golden)
-	if !bytes.Equal(got, want) {
-		t.Fatalf("segment bytes differ from %s (format changed?)\ngot  %x\nwant %x", golden, got, want)
-	}
+	want := readFile(t, path)
 
 	// The committed file reads back as the input.
 	dir = t.TempDir()

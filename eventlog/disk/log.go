@@ -169,7 +169,7 @@ func (l *Log) Last(ctx context.Context, name string) (int64, error) {
 	if err != nil || s == nil {
 		return -1, err
 	}
-	if err := s.poll(); err != nil {
+	if err := s.catchUp(); err != nil {
 		return -1, fmt.Errorf("disk: last of %s: %w", name, err)
 	}
 	s.stateMu.Lock()
@@ -197,7 +197,7 @@ func (l *Log) Streams(ctx context.Context) ([]string, error) {
 				return nil, err
 			}
 			if s != nil {
-				if err := s.poll(); err != nil {
+				if err := s.catchUp(); err != nil {
 					return nil, fmt.Errorf("disk: stream %s: %w", e.Name(), err)
 				}
 			}

@@ -55,7 +55,7 @@ func (l *Log) Read(ctx context.Context, name string, from int64) (eventlog.Itera
 		return it, nil // never written: empty
 	}
 	it.s = s
-	if err := s.poll(); err != nil {
+	if err := s.catchUp(); err != nil {
 		return nil, fmt.Errorf("disk: read %s: %w", name, err)
 	}
 	if err := it.refresh(); err != nil {

@@ -202,13 +202,27 @@ func (s *stream) bumpGenLocked() error {
 	return nil
 }
 
-// poll catches up with appends by other processes for a reader, unless
-// this process's writer holds the stream (it catches up itself and
-// publishes when it is done, so readers need not wait for it).
+// poll catches up with appends by other processes for a follower, unless
+// another goroutine of this process holds the stream (a writer catches up
+// itself and publishes when it is done; a follower polls again soon).
 func (s *stream) poll() error {
 	if !s.mu.TryLock() {
 		return nil
 	}
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil
+	}
+	return s.catchUpLocked(false)
+}
+
+// catchUp is poll for Read, Last and Streams, which promise to see every
+// batch acknowledged before the call, including other processes' ones: it
+// waits for the stream instead of skipping when another goroutine holds it
+// (skipping made Last miss another process's appends while a follower of
+// this process happened to be polling).
+func (s *stream) catchUp() error {
+	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
 		return nil
