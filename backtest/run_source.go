@@ -65,6 +65,7 @@ func (s *LogSource) Load(ctx context.Context) (Input, error) {
 		return in, fmt.Errorf("%w: read %s: %w", ErrSource, stream, err)
 	}
 	defer it.Close()
+	var dec events.BarDecoder // shares the symbol strings of a series: no allocation per bar
 	for it.Next() {
 		rec := it.Record()
 		if s.To > 0 && rec.Seq >= s.To {
@@ -74,7 +75,7 @@ func (s *LogSource) Load(ctx context.Context) (Input, error) {
 		if events.IsJSON(rec.Value) {
 			b, err = events.DecodeBarJSON(rec.Value, false)
 		} else {
-			err = events.DecodeBar(rec.Value, &b) // retains nothing of rec
+			err = dec.Decode(rec.Value, &b) // retains nothing of rec
 		}
 		if err != nil {
 			in.Skipped++

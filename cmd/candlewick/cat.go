@@ -75,6 +75,7 @@ type printer struct {
 	seq  bool
 	buf  []byte
 	bar  events.Bar
+	dec  events.BarDecoder
 }
 
 func (p *printer) print(w *bufio.Writer, r eventlog.Record) error {
@@ -106,7 +107,7 @@ func (p *printer) appendEvent(b []byte, r eventlog.Record) ([]byte, error) {
 	}
 	switch typ {
 	case events.TypeBar:
-		if err := events.DecodeBar(r.Value, &p.bar); err != nil {
+		if err := p.dec.Decode(r.Value, &p.bar); err != nil {
 			return b, err
 		}
 		return p.bar.AppendJSON(b), nil

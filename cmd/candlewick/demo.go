@@ -120,8 +120,9 @@ func summariseMarket(ctx context.Context, sio stdio, log eventlog.Log) error {
 		return err
 	}
 	var b events.Bar
+	var dec events.BarDecoder
 	for it.Next() {
-		if err := events.DecodeBar(it.Record().Value, &b); err != nil {
+		if err := dec.Decode(it.Record().Value, &b); err != nil {
 			it.Close()
 			return fmt.Errorf("%s record %d: %w", events.StreamBars, it.Record().Seq, err)
 		}

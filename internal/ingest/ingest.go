@@ -79,9 +79,10 @@ func New(ctx context.Context, cfg Config) (*Writer, error) {
 		return nil, fmt.Errorf("ingest: scan %s: %w", cfg.BarStream, err)
 	}
 	var b events.Bar
+	var dec events.BarDecoder
 	for it.Next() {
 		v := it.Record().Value
-		if err := events.DecodeBar(v, &b); err != nil {
+		if err := dec.Decode(v, &b); err != nil {
 			continue // not ours to judge here; the engine dead-letters it
 		}
 		w.stored[keyOf(&b)] = fingerprint(v)
