@@ -1,7 +1,6 @@
 package backtest_test
 
 import (
-	"flag"
 	"strings"
 	"testing"
 	"time"
@@ -12,8 +11,6 @@ import (
 	"github.com/candlewick-labs/candlewick/events"
 	"github.com/candlewick-labs/candlewick/strategies"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
 // scriptDef is a strategy that reads its decisions from its "script"
 // parameter: character i is the decision at the close of the symbol's bar

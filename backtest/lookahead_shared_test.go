@@ -2,12 +2,12 @@ package backtest_test
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/candlewick-labs/candlewick/backtest"
 	"github.com/candlewick-labs/candlewick/engine"
+	"github.com/candlewick-labs/candlewick/internal/shareddata"
 )
 
 // TestCheckLookaheadSharedData checks every built-in together on two
@@ -18,13 +18,7 @@ func TestCheckLookaheadSharedData(t *testing.T) {
 	if testing.Short() {
 		t.Skip("replays ~11k bars 21 times")
 	}
-	dir, err := filepath.Abs("../../shared/data/market/binance-spot-nfi")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(dir); err != nil {
-		t.Skip("no ../shared/data/market: ", err)
-	}
+	dir := shareddata.Market(t, "binance-spot-nfi")
 	src := &backtest.FileSource{Paths: []string{filepath.Join(dir, "BTC_USDT-1h.json"), filepath.Join(dir, "ETH_USDT-1h.json")}}
 	in, err := src.Load(context.Background())
 	if err != nil {

@@ -3,7 +3,6 @@ package backtest_test
 import (
 	"bytes"
 	"context"
-	"os"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -13,6 +12,8 @@ import (
 	"github.com/candlewick-labs/candlewick/events"
 	"github.com/candlewick-labs/candlewick/examples"
 	"github.com/candlewick-labs/candlewick/feeds"
+	"github.com/candlewick-labs/candlewick/internal/golden"
+	"github.com/candlewick-labs/candlewick/internal/shareddata"
 	"github.com/candlewick-labs/candlewick/strategies"
 )
 
@@ -33,17 +34,6 @@ func loadExample(t testing.TB, name string) []events.Bar {
 		t.Fatal(err)
 	}
 	return bars
-}
-
-// sharedDir returns ../shared/data/<rel> beside the repository, skipping
-// the test when it is absent (users' machines have only the repository).
-func sharedDir(t testing.TB, rel string) string {
-	t.Helper()
-	p := filepath.Join("..", "..", "shared", "data", rel)
-	if _, err := os.Stat(p); err != nil {
-		t.Skipf("shared data %s not present: %v", rel, err)
-	}
-	return p
 }
 
 func builtin(t testing.TB, def strategies.Def, over map[string]string) engine.Instance {
@@ -131,39 +121,15 @@ func TestGoldenReport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "ema_cross_eth_5m.report.json.golden", got)
-	golden(t, "ema_cross_eth_5m.trades.csv.golden", backtest.TradesCSV(res.Trades))
-}
-
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		gl, wl := bytes.Split(got, []byte("\n")), bytes.Split(want, []byte("\n"))
-		for i := range min(len(gl), len(wl)) {
-			if !bytes.Equal(gl[i], wl[i]) {
-				t.Fatalf("%s differs at line %d:\ngot  %s\nwant %s", name, i+1, gl[i], wl[i])
-			}
-		}
-		t.Fatalf("%s: got %d lines, want %d", name, len(gl), len(wl))
-	}
+	golden.Check(t, "testdata/ema_cross_eth_5m.report.json.golden", got)
+	golden.Check(t, "testdata/ema_cross_eth_5m.trades.csv.golden", backtest.TradesCSV(res.Trades))
 }
 
 // TestBuiltinsOnSharedData backtests each built-in strategy on the five
 // Binance 1h series of the shared data (skipped when absent) from a disk
 // log stream, twice, expecting identical fingerprints.
 func TestBuiltinsOnSharedData(t *testing.T) {
-	dir := sharedDir(t, "market/binance-spot-nfi")
+	dir := shareddata.Market(t, "binance-spot-nfi")
 	if testing.Short() {
 		t.Skip("long: -short")
 	}

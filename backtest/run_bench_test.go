@@ -8,6 +8,7 @@ import (
 	"github.com/candlewick-labs/candlewick/backtest"
 	"github.com/candlewick-labs/candlewick/engine"
 	"github.com/candlewick-labs/candlewick/events"
+	"github.com/candlewick-labs/candlewick/internal/shareddata"
 	"github.com/candlewick-labs/candlewick/strategies"
 )
 
@@ -42,7 +43,7 @@ func reference(b testing.TB) []engine.Instance {
 // referenceInput loads the five Binance 5m series of the shared data,
 // merged by open time (the FileSource the CLI uses), or skips.
 func referenceInput(b testing.TB) *backtest.Input {
-	dir := sharedDir(b, "market/binance-spot-nfi")
+	dir := shareddata.Market(b, "binance-spot-nfi")
 	var paths []string
 	for _, s := range []string{"BTC", "ETH", "ADA", "SOL", "XRP"} {
 		paths = append(paths, filepath.Join(dir, s+"_USDT-5m.json.gz"))

@@ -11,6 +11,7 @@ import (
 
 	"github.com/candlewick-labs/candlewick/events"
 	"github.com/candlewick-labs/candlewick/feeds"
+	"github.com/candlewick-labs/candlewick/internal/shareddata"
 )
 
 type countSink struct{ bars, rejects int }
@@ -22,7 +23,7 @@ func (c *countSink) Reject(events.DeadLetter) error { c.rejects++; return nil }
 // file (shared data; skipped when absent), gzip-compressed as stored and
 // decompressed in memory, and reports rows/s.
 func BenchmarkImportBTC5m(b *testing.B) {
-	dir := marketDir(b)
+	dir := shareddata.Market(b)
 	gz, err := os.ReadFile(filepath.Join(dir, "binance-spot-nfi", "BTC_USDT-5m.json.gz"))
 	if err != nil {
 		b.Fatal(err)
@@ -58,7 +59,7 @@ func BenchmarkImportBTC5m(b *testing.B) {
 
 // BenchmarkImportCSV imports the 45,031-row FTX 1m CSV (text timestamps).
 func BenchmarkImportCSV(b *testing.B) {
-	dir := marketDir(b)
+	dir := shareddata.Market(b)
 	gz, err := os.ReadFile(filepath.Join(dir, "nautilus", "btc-perp-20211231-20220201_1m.csv.gz"))
 	if err != nil {
 		b.Fatal(err)

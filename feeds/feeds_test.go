@@ -3,9 +3,7 @@ package feeds_test
 import (
 	"bytes"
 	"context"
-	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -13,9 +11,8 @@ import (
 
 	"github.com/candlewick-labs/candlewick/events"
 	"github.com/candlewick-labs/candlewick/feeds"
+	"github.com/candlewick-labs/candlewick/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/golden files")
 
 var fixedNow = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 
@@ -104,28 +101,8 @@ func TestImportSamples(t *testing.T) {
 					t.Errorf("dead letter %+v", d)
 				}
 			}
-			golden(t, filepath.Join("testdata", "golden", tc.file+".golden"), render(sum, &c))
+			golden.Check(t, filepath.Join("testdata", "golden", tc.file+".golden"), render(sum, &c))
 		})
-	}
-}
-
-func golden(t *testing.T, path string, got []byte) {
-	t.Helper()
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("output differs from %s (run go test -update to accept):\n%s", path, got)
 	}
 }
 

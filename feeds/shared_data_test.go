@@ -17,32 +17,8 @@ import (
 
 	"github.com/candlewick-labs/candlewick/events"
 	"github.com/candlewick-labs/candlewick/feeds"
+	"github.com/candlewick-labs/candlewick/internal/shareddata"
 )
-
-// marketDir finds shared/data/market beside the repository checkout, or
-// skips: the real data is on development machines and CI, not on users'.
-func marketDir(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("repository root not found")
-		}
-		dir = parent
-	}
-	m := filepath.Join(dir, "..", "shared", "data", "market")
-	if _, err := os.Stat(filepath.Join(m, "PROVENANCE.md")); err != nil {
-		t.Skip("shared market data absent:", m)
-	}
-	return m
-}
 
 type symWant struct {
 	sym                     string
@@ -149,7 +125,7 @@ func (c *collect) Bar(b events.Bar) error           { c.bars = append(c.bars, b)
 func (c *collect) Reject(d events.DeadLetter) error { c.rejects = append(c.rejects, d); return nil }
 
 func TestSharedMarketData(t *testing.T) {
-	dir := marketDir(t)
+	dir := shareddata.Market(t)
 	covered := map[string]bool{}
 	for _, tc := range marketFiles {
 		covered[tc.path] = true

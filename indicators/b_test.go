@@ -7,13 +7,13 @@ import (
 	"fmt"
 	"math"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	talib "github.com/markcheno/go-talib"
 
 	"github.com/candlewick-labs/candlewick/indicators"
+	"github.com/candlewick-labs/candlewick/internal/shareddata"
 )
 
 // kindB is one row of the bar-based indicator table: how to build it from
@@ -600,31 +600,6 @@ func FuzzBUnmarshal(f *testing.F) {
 	})
 }
 
-// sharedDataB locates shared/data beside the repository checkout (the
-// layout on the build machine and in CI); tests skip when it is absent.
-func sharedDataB(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("repository root not found")
-		}
-		dir = parent
-	}
-	d := filepath.Join(filepath.Dir(dir), "shared", "data")
-	if _, err := os.Stat(d); err != nil {
-		t.Skip("shared/data absent: real-data test skipped")
-	}
-	return d
-}
-
 // TestBRealLong compares every row with go-talib over a long real series:
 // 65,741 five-minute Binance BTC/USDT bars (shared/data, see its
 // PROVENANCE.md; not committed, so skipped where it is absent).
@@ -632,7 +607,7 @@ func TestBRealLong(t *testing.T) {
 	if testing.Short() {
 		t.Skip("long real-data comparison")
 	}
-	path := filepath.Join(sharedDataB(t), "market", "binance-spot-nfi", "BTC_USDT-5m.json.gz")
+	path := shareddata.Market(t, "binance-spot-nfi", "BTC_USDT-5m.json.gz")
 	fh, err := os.Open(path)
 	if err != nil {
 		t.Skip(err)

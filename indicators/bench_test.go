@@ -5,13 +5,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"text/tabwriter"
 
 	"github.com/candlewick-labs/candlewick/indicators"
+	"github.com/candlewick-labs/candlewick/internal/shareddata"
 )
 
 // Benchmarks, one sub-benchmark per streaming Def with default parameters,
@@ -29,7 +29,10 @@ import (
 const windowBars = 200
 
 var benchSeries = sync.OnceValue(func() []indicators.Input {
-	path := filepath.Join("..", "..", "shared", "data", "market", "binance-spot-nfi", "BTC_USDT-5m.json.gz")
+	path, err := shareddata.Find("market", "binance-spot-nfi", "BTC_USDT-5m.json.gz")
+	if err != nil {
+		return nil
+	}
 	if bars, err := readFreqtrade(path); err == nil && len(bars) > windowBars {
 		return bars
 	}

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"math"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -15,6 +14,8 @@ import (
 
 	"github.com/candlewick-labs/candlewick/events"
 	"github.com/candlewick-labs/candlewick/indicators"
+	"github.com/candlewick-labs/candlewick/internal/golden"
+	"github.com/candlewick-labs/candlewick/internal/shareddata"
 	"github.com/candlewick-labs/candlewick/strategies"
 )
 
@@ -246,7 +247,7 @@ func TestRealData(t *testing.T) {
 			fmt.Fprintf(&b, "  %s %-5s %+g %s\n", closeTime.Format(time.RFC3339), g.d.Kind, g.d.Strength, g.d.Reason)
 		}
 	}
-	golden(t, "btc-1h-signals.golden", b.String())
+	golden.Check(t, "testdata/btc-1h-signals.golden", []byte(b.String()))
 }
 
 // checkAgainstReference runs def (default parameters) over bars and checks
@@ -272,18 +273,6 @@ func checkAgainstReference(t *testing.T, reg *indicators.Registry, def strategie
 	return got
 }
 
-// sharedData returns the path of a file under shared/data, which sits
-// beside the repository checkout on the development machine and in CI but
-// not on users' machines; the test is skipped there.
-func sharedData(t *testing.T, rel string) string {
-	t.Helper()
-	path := filepath.Join("..", "..", "shared", "data", filepath.FromSlash(rel))
-	if _, err := os.Stat(path); err != nil {
-		t.Skipf("shared data not present: %v", err)
-	}
-	return path
-}
-
 // TestSharedBinance5m checks every built-in against its reference rule on
 // the five full Binance 5m series (65,7xx bars each) of shared/data.
 func TestSharedBinance5m(t *testing.T) {
@@ -296,7 +285,7 @@ func TestSharedBinance5m(t *testing.T) {
 	}
 	for _, pair := range []string{"BTC", "ETH", "ADA", "SOL", "XRP"} {
 		t.Run(pair, func(t *testing.T) {
-			bars := loadFreqtradeGz(t, sharedData(t, "market/binance-spot-nfi/"+pair+"_USDT-5m.json.gz"))
+			bars := loadFreqtradeGz(t, shareddata.Market(t, "binance-spot-nfi", pair+"_USDT-5m.json.gz"))
 			if len(bars) < 65000 {
 				t.Fatalf("%d bars", len(bars))
 			}

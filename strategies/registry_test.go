@@ -2,17 +2,13 @@ package strategies_test
 
 import (
 	"errors"
-	"flag"
-	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 
+	"github.com/candlewick-labs/candlewick/internal/golden"
 	"github.com/candlewick-labs/candlewick/strategies"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/*.golden")
 
 func TestNewRegistry(t *testing.T) {
 	reg, err := strategies.NewRegistry(strategies.Builtins()...)
@@ -122,7 +118,7 @@ func TestBuiltinsGolden(t *testing.T) {
 		}
 		b.WriteString("\n")
 	}
-	golden(t, "builtins.golden", b.String())
+	golden.Check(t, "testdata/builtins.golden", []byte(b.String()))
 }
 
 func tfName(s string) string {
@@ -130,25 +126,4 @@ func tfName(s string) string {
 		return "input"
 	}
 	return s
-}
-
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs (run with -update if intended):\n%s", path, got)
-	}
 }

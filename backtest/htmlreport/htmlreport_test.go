@@ -3,10 +3,7 @@ package htmlreport_test
 import (
 	"bytes"
 	"errors"
-	"flag"
 	"math"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -14,9 +11,8 @@ import (
 	"time"
 
 	"github.com/candlewick-labs/candlewick/backtest/htmlreport"
+	"github.com/candlewick-labs/candlewick/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/*.golden files")
 
 var t0 = time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 
@@ -71,26 +67,7 @@ func render(t testing.TB, d htmlreport.Data) []byte {
 }
 
 func TestWriteGolden(t *testing.T) {
-	got := render(t, sampleData())
-	path := filepath.Join("testdata", "report.golden.html")
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		i := 0
-		for i < len(got) && i < len(want) && got[i] == want[i] {
-			i++
-		}
-		lo := max(0, i-80)
-		t.Fatalf("output differs from %s at byte %d (got %d bytes, want %d)\n got: %q\nwant: %q",
-			path, i, len(got), len(want), got[lo:min(len(got), i+80)], want[lo:min(len(want), i+80)])
-	}
+	golden.Check(t, "testdata/report.golden.html", render(t, sampleData()))
 }
 
 func TestWriteDeterministic(t *testing.T) {

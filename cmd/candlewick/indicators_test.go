@@ -1,13 +1,11 @@
 package main
 
 import (
-	"flag"
-	"os"
 	"strings"
 	"testing"
-)
 
-var update = flag.Bool("update", false, "rewrite golden files")
+	"github.com/candlewick-labs/candlewick/internal/golden"
+)
 
 func TestIndicatorsGolden(t *testing.T) {
 	tests := []struct {
@@ -27,18 +25,7 @@ func TestIndicatorsGolden(t *testing.T) {
 			if code != exitOK {
 				t.Fatalf("exit %d: %s", code, errOut)
 			}
-			if *update {
-				if err := os.WriteFile(tc.golden, []byte(out), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(tc.golden)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if out != string(want) {
-				t.Errorf("output differs from %s (run with -update to accept):\n%s", tc.golden, out)
-			}
+			golden.Check(t, tc.golden, []byte(out))
 			if n := strings.Count(out, "\n"); n != 50+boolInt(tc.name != "jsonl") {
 				t.Errorf("%d lines, want one per bar (50) plus a header for CSV", n)
 			}

@@ -9,21 +9,8 @@ import (
 
 	"github.com/candlewick-labs/candlewick/events"
 	"github.com/candlewick-labs/candlewick/feeds"
+	"github.com/candlewick-labs/candlewick/internal/shareddata"
 )
-
-// sharedMarket returns ../shared/data/market beside the repository, or skips:
-// it exists on the developers' machines and in CI, not on a user's machine.
-func sharedMarket(t *testing.T) string {
-	t.Helper()
-	dir, err := filepath.Abs("../../../shared/data/market")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(dir); err != nil {
-		t.Skip("no ../shared/data/market: ", err)
-	}
-	return dir
-}
 
 // TestImportCatSharedData imports every bar file of the shared data set
 // through the CLI into one log, and checks that `cat` prints exactly the
@@ -33,7 +20,7 @@ func TestImportCatSharedData(t *testing.T) {
 	if testing.Short() {
 		t.Skip("imports ~700k bars")
 	}
-	root := sharedMarket(t)
+	root := shareddata.Market(t)
 	var files []string
 	err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
 		if err != nil {

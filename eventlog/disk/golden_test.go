@@ -36,7 +36,7 @@ func TestGoldenSegment(t *testing.T) {
 	l.Close()
 	got := readFile(t, filepath.Join(dir, "signals.v1", "00000000000000000000.seg"))
 	if !golden.Check(t, path, got) {
-		t.FailNow() // the format changed (or -update was not wanted)
+		t.FailNow() // the on-disk format changed
 	}
 	want := readFile(t, path)
 

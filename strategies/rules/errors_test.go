@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/candlewick-labs/candlewick/indicators"
+	"github.com/candlewick-labs/candlewick/internal/golden"
 	"github.com/candlewick-labs/candlewick/strategies"
 	"github.com/candlewick-labs/candlewick/strategies/rules"
 )
@@ -120,7 +121,7 @@ func TestLoadErrors(t *testing.T) {
 			fmt.Fprintf(&out, "## %s\n%v\n\n", tc.name, err)
 		})
 	}
-	golden(t, "errors.golden", out.Bytes())
+	golden.Check(t, "testdata/errors.golden", out.Bytes())
 }
 
 // TestLoadUnderlyingErrors checks that errors from the packages rules

@@ -2,20 +2,17 @@ package rules_test
 
 import (
 	"bytes"
-	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strconv"
 	"testing"
 
 	"github.com/candlewick-labs/candlewick/events"
 	"github.com/candlewick-labs/candlewick/indicators"
+	"github.com/candlewick-labs/candlewick/internal/golden"
 	"github.com/candlewick-labs/candlewick/strategies"
 	"github.com/candlewick-labs/candlewick/strategies/rules"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 func registry(t testing.TB) *indicators.Registry {
 	t.Helper()
@@ -24,25 +21,6 @@ func registry(t testing.TB) *indicators.Registry {
 		t.Fatal(err)
 	}
 	return reg
-}
-
-// golden compares got with testdata/name, or rewrites it with -update.
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the output (go test -update rewrites it); got:\n%s", path, got)
-	}
 }
 
 // TestExamples loads every strategy in strategies/examples, binds its
@@ -107,5 +85,5 @@ func TestExamples(t *testing.T) {
 			t.Errorf("%s: no entry signal on 1,000 real bars; the example teaches nothing", path)
 		}
 	}
-	golden(t, "examples.golden", out.Bytes())
+	golden.Check(t, "testdata/examples.golden", out.Bytes())
 }
