@@ -71,6 +71,9 @@ func (f *fingerprinter) signal(s *events.Signal) {
 	f.signals.Write(f.buf)
 }
 
+// equityLine hashes a line that equity would build for the same point.
+func (f *fingerprinter) equityLine(line []byte) { f.equityH.Write(line) }
+
 func (f *fingerprinter) equity(p *EquityPoint) {
 	f.buf = strconv.AppendInt(f.buf[:0], p.Time.UnixNano(), 10)
 	f.buf = append(f.buf, ' ')

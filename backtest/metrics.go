@@ -223,8 +223,10 @@ func tradeStats(trades []Trade, symbol string) TradeStats {
 	return t
 }
 
-// computeMetrics measures a finished run.
-func computeMetrics(initial decimal.Decimal, res *Result, p *portfolio) Metrics {
+// computeMetrics measures a finished run. eqF and benchF, when they have
+// a value per equity point, are its equity and benchmark already converted
+// (exactly as toFloat would: see marker.float).
+func computeMetrics(initial decimal.Decimal, res *Result, p *portfolio, eqF, benchF []float64) Metrics {
 	m := Metrics{PeriodsPerYear: PeriodsPerYear(res.Params.Interval)}
 	n := len(res.Equity)
 	times := make([]time.Time, n)
@@ -235,8 +237,11 @@ func computeMetrics(initial decimal.Decimal, res *Result, p *portfolio) Metrics 
 	for i := range res.Equity {
 		pt := &res.Equity[i]
 		times[i] = pt.Time
-		eq[i] = toFloat(pt.Equity)
-		bench[i] = toFloat(pt.Benchmark)
+		if len(eqF) == n && len(benchF) == n {
+			eq[i], bench[i] = eqF[i], benchF[i]
+		} else {
+			eq[i], bench[i] = toFloat(pt.Equity), toFloat(pt.Benchmark)
+		}
 		sumEq += eq[i]
 		if pt.Exposed {
 			exposed++

@@ -1,6 +1,7 @@
 package backtest
 
 import (
+	"math/big"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -89,6 +90,10 @@ type holding struct {
 	sl, tp     decimal.Decimal // levels; zero when off
 	bars       int
 	mark       events.Fixed // last close
+	qtyC       *big.Int     // qty's coefficient, for the marker (valid while qty ≠ 0)
+	qtyExp     int32
+	unitsC     *big.Int // units' coefficient, for the marker
+	unitsExp   int32
 	marked     bool
 	pending    order
 
@@ -96,7 +101,9 @@ type holding struct {
 	barsSeen, barsExposed int
 	firstOpen, lastClose  events.Fixed
 	units                 decimal.Decimal // benchmark units bought at firstOpen
-	fees, slip, notional  decimal.Decimal
+	fees, slip, notional  decimal.Decimal // set by portfolio.settle
+	feeSum, slipSum       sum
+	notionalSum           sum
 	prices                []PriceBar
 }
 
@@ -108,10 +115,23 @@ type portfolio struct {
 	cash     decimal.Decimal
 	hold     []*holding // in first-seen order
 	bySym    map[string]*holding
-	trades   []Trade
-	costs    Costs
+	trades   chunks[Trade]
+	costs    Costs // Fees and Slippage set by settle
 	counts   Counts
-	notional decimal.Decimal // Σ fill notionals, for turnover
+	notional decimal.Decimal // Σ fill notionals, for turnover; set by settle
+
+	fees, slip, notionalSum sum // running sums behind costs and notional
+	fs                      fillScratch
+	takerC                  *big.Int // p.m.taker's coefficient, for feeCoef
+	takerExp                int32
+
+	// cash's coefficient and exponent, for the marker; set with cash.
+	cashC   *big.Int
+	cashExp int32
+	// alloc is the benchmark's cash per symbol (coefficient, exponent).
+	allocC   *big.Int
+	allocExp int32
+	mk       marker
 }
 
 var (
@@ -123,7 +143,9 @@ var (
 const qtyPlaces = 8
 
 func newPortfolio(m costModel) *portfolio {
-	return &portfolio{m: m, cash: m.InitialCash, bySym: make(map[string]*holding)}
+	p := &portfolio{m: m, cash: m.InitialCash, bySym: make(map[string]*holding)}
+	p.cashC, p.cashExp = coefOf(p.cash)
+	return p
 }
 
 func (p *portfolio) holding(symbol string) *holding {
@@ -136,16 +158,9 @@ func (p *portfolio) holding(symbol string) *holding {
 	return h
 }
 
-// equity is cash plus every position marked at its last close.
-func (p *portfolio) equity() (eq, posValue decimal.Decimal) {
-	posValue = decimal.Zero
-	for _, h := range p.hold {
-		if h.qty.Sign() != 0 {
-			posValue = posValue.Add(h.qty.Mul(h.mark.Decimal()))
-		}
-	}
-	return p.cash.Add(posValue), posValue
-}
+// equity is cash plus every position marked at its last close, and the
+// position value alone (see [marker]).
+func (p *portfolio) equity() (eq, posValue decimal.Decimal) { return p.mk.equity(p) }
 
 // slippage is the per-unit price move against the trader on bar b at ref.
 func (p *portfolio) slippage(ref decimal.Decimal, b *events.Bar) decimal.Decimal {
@@ -160,19 +175,96 @@ func (p *portfolio) slippage(ref decimal.Decimal, b *events.Bar) decimal.Decimal
 
 // fill books a fill of signed quantity q (buy > 0) at price with the fee
 // rate, and returns the fee.
+//
+// It computes, exactly as the decimal expressions
+//
+//	notional = |q| × price
+//	fee      = bpsOf(notional, feeBps)
+//	cash     = cash − q × price − fee
+//
+// would (same coefficients, same exponents: see [marker] for why the
+// in-place big.Int operations are the decimal ones), and adds fee, slip and
+// notional to running sums (see [sum]) instead of re-allocating six
+// decimals per fill.
 func (p *portfolio) fill(h *holding, q, price, feeBps, slip decimal.Decimal) decimal.Decimal {
-	notional := q.Abs().Mul(price)
-	fee := bpsOf(notional, feeBps)
-	p.cash = p.cash.Sub(q.Mul(price)).Sub(fee)
+	f := &p.fs
+	qc, qe := coefOf(q)
+	pc, pe := coefOf(price)
+	fc, fe := p.feeCoef(feeBps)
+	sc, se := coefOf(slip)
+	f.abs.Abs(qc)
+	f.notional.Mul(&f.abs, pc)
+	ne := qe + pe
+	f.fee.Mul(&f.notional, fc)
+	feeExp := ne + fe - 4
+	f.qp.Mul(qc, pc)
+	f.neg.Neg(&f.qp)
+	addScaled(p.cashC, &p.cashExp, &f.neg, ne, &f.tmp)
+	f.neg.Neg(&f.fee)
+	addScaled(p.cashC, &p.cashExp, &f.neg, feeExp, &f.tmp)
+	p.cash = decimal.NewFromBigInt(p.cashC, p.cashExp)
 	h.qty = h.qty.Add(q)
-	p.costs.Fees = p.costs.Fees.Add(fee)
-	p.costs.Slippage = p.costs.Slippage.Add(slip)
-	p.notional = p.notional.Add(notional)
-	h.fees = h.fees.Add(fee)
-	h.slip = h.slip.Add(slip)
-	h.notional = h.notional.Add(notional)
+	h.qtyC, h.qtyExp = coefOf(h.qty)
+	p.fees.add(&f.fee, feeExp, &f.tmp)
+	p.slip.add(sc, se, &f.tmp)
+	p.notionalSum.add(&f.notional, ne, &f.tmp)
+	h.feeSum.add(&f.fee, feeExp, &f.tmp)
+	h.slipSum.add(sc, se, &f.tmp)
+	h.notionalSum.add(&f.notional, ne, &f.tmp)
 	p.counts.Fills++
-	return fee
+	return decimal.NewFromBigInt(&f.fee, feeExp)
+}
+
+// feeCoef is coefOf(feeBps), without a copy for the taker fee, which
+// nearly every fill pays. The cached coefficient is only read.
+func (p *portfolio) feeCoef(feeBps decimal.Decimal) (*big.Int, int32) {
+	if p.takerC == nil {
+		p.takerC, p.takerExp = coefOf(p.m.taker)
+	}
+	if feeBps.Exponent() == p.takerExp && feeBps.Equal(p.m.taker) {
+		return p.takerC, p.takerExp
+	}
+	return coefOf(feeBps)
+}
+
+// fillScratch is fill's reusable big.Int space.
+type fillScratch struct{ abs, notional, fee, qp, neg, tmp big.Int }
+
+// sum is a running decimal sum kept as a big.Int coefficient and an
+// exponent, added to in place with decimal.Decimal.Add's rules (see
+// [addScaled]). Its zero value is decimal.Zero.
+type sum struct {
+	v    big.Int
+	exp  int32
+	used bool
+}
+
+func (s *sum) add(c *big.Int, e int32, tmp *big.Int) {
+	addScaled(&s.v, &s.exp, c, e, tmp)
+	s.used = true
+}
+
+// decimal returns d (the field the sum started from, decimal.Zero) plus
+// everything added.
+func (s *sum) decimal(d decimal.Decimal) decimal.Decimal {
+	if !s.used {
+		return d
+	}
+	return decimal.NewFromBigInt(&s.v, s.exp)
+}
+
+// settle writes the running sums into their decimal fields (costs,
+// notional, per-symbol fees, slippage and notional). Call it once, after
+// the last fill.
+func (p *portfolio) settle() {
+	p.costs.Fees = p.fees.decimal(p.costs.Fees)
+	p.costs.Slippage = p.slip.decimal(p.costs.Slippage)
+	p.notional = p.notionalSum.decimal(p.notional)
+	for _, h := range p.hold {
+		h.fees = h.feeSum.decimal(h.fees)
+		h.slip = h.slipSum.decimal(h.slip)
+		h.notional = h.notionalSum.decimal(h.notional)
+	}
 }
 
 // close closes h's position at reference price ref (before slippage) with
@@ -196,7 +288,7 @@ func (p *portfolio) close(h *holding, t time.Time, ref, slipUnit, feeBps decimal
 	if en := h.entryPrice.Mul(qty); en.Sign() > 0 {
 		ret = pnl.DivRound(en, 8)
 	}
-	p.trades = append(p.trades, Trade{
+	p.trades.add(&Trade{
 		Symbol: h.symbol, Side: side, Quantity: qty,
 		EntryTime: h.entryTime, EntryPrice: h.entryPrice, ExitTime: t, ExitPrice: price,
 		Fees: fees, Slippage: h.entrySlip.Add(slip), PnL: pnl, Return: ret,
@@ -208,7 +300,7 @@ func (p *portfolio) close(h *holding, t time.Time, ref, slipUnit, feeBps decimal
 // open opens a position in direction dir at bar b's open.
 func (p *portfolio) open(h *holding, dir int, b *events.Bar, sig string) {
 	ref := b.Open.Decimal()
-	eq, _ := p.equity()
+	eq := p.mk.equityOnly(p)
 	if eq.Sign() <= 0 || ref.Sign() <= 0 {
 		p.counts.SkippedZeroQty++
 		return

@@ -172,6 +172,7 @@ func RunBars(ctx context.Context, cfg Config, in *Input) (*Result, error) {
 	}
 	nsym := decimal.NewFromInt(int64(len(p.hold)))
 	alloc := m.InitialCash.DivRound(nsym, 16)
+	p.allocC, p.allocExp = coefOf(alloc)
 	minIv := in.Bars[sel[0]].Interval
 	for _, i := range sel {
 		minIv = min(minIv, in.Bars[i].Interval)
@@ -179,9 +180,13 @@ func RunBars(ctx context.Context, cfg Config, in *Input) (*Result, error) {
 
 	// One equity point per close time: about one per bar of one symbol.
 	res.Equity = make([]EquityPoint, 0, len(sel)/len(p.hold)+1)
-	res.Signals = make([]events.Signal, 0, len(sel)/64+16)
+	var signals chunks[events.Signal]
 	hasher := newFingerprinter(in.Stream)
 	out := make([]events.Signal, 0, 16)
+	line := make([]byte, 0, 256)
+	// The equity curve and the benchmark as float64, for the metrics.
+	eqF := make([]float64, 0, cap(res.Equity))
+	benchF := make([]float64, 0, cap(res.Equity))
 	for k, i := range sel {
 		if k&4095 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -214,6 +219,7 @@ func RunBars(ctx context.Context, cfg Config, in *Input) (*Result, error) {
 			h.firstOpen = b.Open
 			if op := b.Open.Decimal(); op.Sign() > 0 {
 				h.units = alloc.DivRound(op, 16)
+				h.unitsC, h.unitsExp = coefOf(h.units)
 			}
 		}
 		h.barsSeen++
@@ -226,15 +232,17 @@ func RunBars(ctx context.Context, cfg Config, in *Input) (*Result, error) {
 		}
 		for j := range out {
 			s := &out[j]
-			res.Signals = append(res.Signals, *s)
+			signals.add(s)
 			hasher.signal(s)
 			p.signal(p.holding(s.Symbol), s)
 		}
 		// One equity point per close time: after the last bar closing then.
 		if k+1 == len(sel) || !in.Bars[sel[k+1]].CloseTime.Equal(b.CloseTime) {
-			pt := p.point(b.CloseTime, alloc)
-			hasher.equity(&pt)
+			pt := p.point(b.CloseTime)
+			line = p.appendPoint(line[:0], &pt)
+			hasher.equityLine(line)
 			res.Equity = append(res.Equity, pt)
+			eqF, benchF = append(eqF, p.mk.eqF), append(benchF, p.mk.benchF)
 		}
 	}
 	if cfg.Progress != nil {
@@ -251,12 +259,17 @@ func RunBars(ctx context.Context, cfg Config, in *Input) (*Result, error) {
 			res.Counts.OpenAtEnd++
 		}
 	}
+	p.settle()
+	res.Signals = signals.all()
+	if res.Signals == nil {
+		res.Signals = []events.Signal{}
+	}
 	c := &res.Counts
 	pc := p.counts
 	c.Signals = len(res.Signals)
 	c.Fills, c.SkippedMinNotional, c.SkippedZeroQty = pc.Fills, pc.SkippedMinNotional, pc.SkippedZeroQty
 	c.StopLosses, c.TakeProfits = pc.StopLosses, pc.TakeProfits
-	res.Trades = p.trades
+	res.Trades = p.trades.all()
 	res.Costs = p.costs
 	if res.Costs.Fees.IsZero() {
 		res.Costs.Fees = decimal.Zero
@@ -285,28 +298,10 @@ func RunBars(ctx context.Context, cfg Config, in *Input) (*Result, error) {
 			Symbols: inst.Symbols, Intervals: inst.Intervals,
 		})
 	}
-	res.Metrics = computeMetrics(m.InitialCash, res, p)
+	res.Metrics = computeMetrics(m.InitialCash, res, p, eqF, benchF)
 	res.Parts = hasher.finish(res.Params)
 	res.Fingerprint = res.Parts.sum()
 	return res, nil
-}
-
-// point marks the portfolio and the benchmark at close time t.
-func (p *portfolio) point(t time.Time, alloc decimal.Decimal) EquityPoint {
-	eq, pv := p.equity()
-	bench := decimal.Zero
-	exposed := false
-	for _, h := range p.hold {
-		if h.qty.Sign() != 0 {
-			exposed = true
-		}
-		if h.barsSeen == 0 || h.units.IsZero() {
-			bench = bench.Add(alloc) // not started yet: still cash
-			continue
-		}
-		bench = bench.Add(h.units.Mul(h.mark.Decimal()))
-	}
-	return EquityPoint{Time: t, Equity: eq, Cash: p.cash, PositionValue: pv, Benchmark: bench.Round(8), Exposed: exposed}
 }
 
 // selectBars returns the indexes of in.Bars within cfg's symbols and range.

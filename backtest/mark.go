@@ -1,0 +1,322 @@
+package backtest
+
+import (
+	"math"
+	"math/big"
+	"strconv"
+	"time"
+
+	"github.com/shopspring/decimal"
+)
+
+// marker marks the portfolio and the buy-and-hold benchmark to market.
+// It runs at every distinct bar close time and at every entry, so it must
+// not allocate per call beyond the decimals it returns.
+//
+// Representation and exactness. A decimal.Decimal is coefficient × 10^exp
+// with a big.Int coefficient; its Add rescales both operands to the smaller
+// exponent (multiplying by a power of ten, exact) and adds the
+// coefficients, and its Mul multiplies the coefficients and adds the
+// exponents. The marker performs those very integer operations, in the
+// same order and with the same exponents, but into big.Int values it owns
+// and reuses (a big.Int keeps its word slice across Set/Mul/Add, so after
+// the first few calls nothing is allocated). The coefficients it reads
+// (cash, quantities, benchmark units, the benchmark allocation) are
+// captured once when they change (at a fill, or when a symbol starts), and
+// a mark (an events.Fixed) is its int64 coefficient with exponent −scale,
+// exactly what Fixed.Decimal builds. So each result has the coefficient and
+// the exponent that the straightforward decimal expression
+//
+//	posValue = Σ qty × mark           (from decimal.Zero)
+//	equity   = cash + posValue
+//	bench    = (Σ units × mark, or alloc before a symbol starts).Round(8)
+//
+// gives, and converting it with decimal.NewFromBigInt yields an equal
+// decimal with the same exponent (TestMarkerMatchesDecimal checks this on
+// random books). No float64 is involved.
+type marker struct {
+	pv, eq, bench, term, mk big.Int
+	pvExp, eqExp, benchExp  int32
+	lastBench               decimal.Decimal // the previous benchmark point, reused when unchanged
+	lastV                   big.Int         // lastBench's coefficient
+	haveLast                bool
+	lastBenchF              float64 // lastBench as float64
+	eqF, benchF             float64 // the last point's equity and benchmark as float64
+
+	fn, fd, fq big.Float // float scratch
+	q, r       big.Int   // digit scratch
+	digits     []byte
+}
+
+// pow10Big are 10^0 … 10^63; larger powers are computed (and allocated).
+var pow10Big = func() [64]*big.Int {
+	var t [64]*big.Int
+	t[0] = big.NewInt(1)
+	for i := 1; i < len(t); i++ {
+		t[i] = new(big.Int).Mul(t[i-1], big.NewInt(10))
+	}
+	return t
+}()
+
+var bigFive = big.NewInt(5)
+
+func pow10BigInt(n int32) *big.Int {
+	if n < int32(len(pow10Big)) {
+		return pow10Big[n]
+	}
+	return new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(n)), nil)
+}
+
+// addScaled adds c × 10^e to the accumulator acc × 10^*exp exactly as
+// decimal.Decimal.Add does: both are brought to the smaller exponent.
+// tmp is scratch space (not c or acc).
+func addScaled(acc *big.Int, exp *int32, c *big.Int, e int32, tmp *big.Int) {
+	switch {
+	case e == *exp:
+		acc.Add(acc, c)
+	case e < *exp:
+		tmp.Mul(acc, pow10BigInt(*exp-e)) // not in place: an aliased Mul allocates
+		*exp = e
+		acc.Add(tmp, c)
+	default:
+		tmp.Mul(c, pow10BigInt(e-*exp))
+		acc.Add(acc, tmp)
+	}
+}
+
+// coefOf returns d's coefficient and exponent as a private copy.
+func coefOf(d decimal.Decimal) (*big.Int, int32) { return d.Coefficient(), d.Exponent() }
+
+// positions computes m.pv (Σ qty × mark over open positions) and m.eq
+// (cash + that); it reports whether any position is open.
+func (m *marker) positions(p *portfolio) (exposed bool) {
+	m.pv.SetInt64(0)
+	m.pvExp = 0 // decimal.Zero
+	for _, h := range p.hold {
+		if h.qty.Sign() == 0 {
+			continue
+		}
+		exposed = true
+		m.mk.SetInt64(h.mark.Coef())
+		m.term.Mul(h.qtyC, &m.mk)
+		e := h.qtyExp - int32(h.mark.Scale())
+		addScaled(&m.pv, &m.pvExp, &m.term, e, &m.mk)
+	}
+	m.eq.Set(p.cashC)
+	m.eqExp = p.cashExp
+	addScaled(&m.eq, &m.eqExp, &m.pv, m.pvExp, &m.term)
+	return exposed
+}
+
+// equity is cash plus every position marked at its last close, and the
+// position value alone.
+func (m *marker) equity(p *portfolio) (eq, posValue decimal.Decimal) {
+	if !m.positions(p) {
+		return m.flatEquity(p), decimal.Zero
+	}
+	return decimal.NewFromBigInt(&m.eq, m.eqExp), decimal.NewFromBigInt(&m.pv, m.pvExp)
+}
+
+// equityOnly is equity without the position value.
+func (m *marker) equityOnly(p *portfolio) decimal.Decimal {
+	if !m.positions(p) {
+		return m.flatEquity(p)
+	}
+	return decimal.NewFromBigInt(&m.eq, m.eqExp)
+}
+
+// flatEquity is cash.Add(decimal.Zero) without a copy when the result
+// would equal p.cash, coefficient and exponent.
+func (m *marker) flatEquity(p *portfolio) decimal.Decimal {
+	if p.cashExp <= 0 {
+		return p.cash
+	}
+	return decimal.NewFromBigInt(&m.eq, m.eqExp)
+}
+
+// benchmark computes the buy-and-hold value at the current marks, rounded
+// to 8 places as decimal.Decimal.Round(8) does (truncate to 9 places, add
+// ±5, truncate the last digit).
+func (m *marker) benchmark(p *portfolio, alloc *big.Int, allocExp int32) decimal.Decimal {
+	m.bench.SetInt64(0)
+	m.benchExp = 0 // decimal.Zero
+	for _, h := range p.hold {
+		if h.barsSeen == 0 || h.units.IsZero() {
+			addScaled(&m.bench, &m.benchExp, alloc, allocExp, &m.term)
+			continue
+		}
+		m.mk.SetInt64(h.mark.Coef())
+		m.term.Mul(h.unitsC, &m.mk)
+		e := h.unitsExp - int32(h.mark.Scale())
+		addScaled(&m.bench, &m.benchExp, &m.term, e, &m.mk)
+	}
+	const places = 8
+	if m.benchExp != -places {
+		// rescale to −places−1: multiply, or divide truncating toward zero
+		// (Quo is QuoRem with scratch, and nothing works in place: an
+		// aliased or remainder-less division allocates.)
+		if m.benchExp > -places-1 {
+			m.term.Mul(&m.bench, pow10BigInt(m.benchExp+places+1))
+		} else {
+			m.term.QuoRem(&m.bench, pow10BigInt(-places-1-m.benchExp), &m.r)
+		}
+		if m.term.Sign() < 0 {
+			m.mk.Sub(&m.term, bigFive)
+		} else {
+			m.mk.Add(&m.term, bigFive)
+		}
+		m.bench.QuoRem(&m.mk, pow10Big[1], &m.r)
+		m.benchExp = -places
+	}
+	if m.haveLast && m.lastBench.Exponent() == m.benchExp && m.lastV.Cmp(&m.bench) == 0 {
+		return m.lastBench
+	}
+	m.lastBench, m.haveLast = decimal.NewFromBigInt(&m.bench, m.benchExp), true
+	m.lastV.Set(&m.bench)
+	m.lastBenchF = m.float(&m.bench, m.benchExp)
+	return m.lastBench
+}
+
+// point marks the portfolio and the benchmark at close time t. It also
+// leaves the equity and benchmark as float64 in p.mk.eqF and benchF, and
+// the marker holds their coefficients for appendPoint until the next call.
+func (p *portfolio) point(t time.Time) EquityPoint {
+	m := &p.mk
+	exposed := m.positions(p)
+	eq, pv := m.flatEquity(p), decimal.Zero
+	if exposed {
+		eq, pv = decimal.NewFromBigInt(&m.eq, m.eqExp), decimal.NewFromBigInt(&m.pv, m.pvExp)
+	}
+	bench := m.benchmark(p, p.allocC, p.allocExp)
+	m.eqF, m.benchF = m.float(&m.eq, m.eqExp), m.lastBenchF
+	return EquityPoint{Time: t, Equity: eq, Cash: p.cash, PositionValue: pv, Benchmark: bench, Exposed: exposed}
+}
+
+// float converts c × 10^exp to the nearest float64, as toFloat (and so
+// decimal.Decimal.InexactFloat64, which is correctly rounded) does for the
+// same value: the coefficient and the power of ten are exact big.Floats and
+// one Quo (or Mul) at 53 bits rounds once, to nearest even. Results near
+// the ends of the float64 range, where Float64 could round a second time,
+// take the decimal path.
+func (m *marker) float(c *big.Int, exp int32) float64 {
+	if exp <= 0 && exp >= -22 && c.IsInt64() {
+		if i := c.Int64(); i >= -1<<53 && i <= 1<<53 {
+			return float64(i) / pow10s[-exp]
+		}
+	}
+	m.fn.SetPrec(uint(max(c.BitLen(), 64))).SetInt(c)
+	switch {
+	case exp < 0:
+		p := pow10BigInt(-exp)
+		m.fd.SetPrec(uint(max(p.BitLen(), 64))).SetInt(p)
+		m.fq.SetPrec(53).Quo(&m.fn, &m.fd)
+	case exp > 0:
+		p := pow10BigInt(exp)
+		m.fd.SetPrec(uint(max(p.BitLen(), 64))).SetInt(p)
+		m.fq.SetPrec(53).Mul(&m.fn, &m.fd)
+	default:
+		m.fq.SetPrec(53).Set(&m.fn)
+	}
+	f, _ := m.fq.Float64()
+	if a := math.Abs(f); a != 0 && (a < 0x1p-1000 || a > 0x1p1000) {
+		return decimal.NewFromBigInt(c, exp).InexactFloat64()
+	}
+	return f
+}
+
+// appendDec appends the text of c × 10^exp exactly as
+// decimal.Decimal.String renders that value (plain notation, trailing
+// fractional zeros trimmed), without allocating for coefficients below
+// 10^152.
+func (m *marker) appendDec(b []byte, c *big.Int, exp int32) []byte {
+	m.digits = m.appendDigits(m.digits[:0], c)
+	str := m.digits
+	if exp == 0 {
+		return append(b, str...)
+	}
+	if exp > 0 {
+		b = append(b, str...)
+		if c.Sign() != 0 {
+			for range exp {
+				b = append(b, '0')
+			}
+		}
+		return b
+	}
+	if str[0] == '-' {
+		b, str = append(b, '-'), str[1:]
+	}
+	n := int(-exp)
+	var intPart, frac []byte
+	lead := 0
+	if len(str) > n {
+		intPart, frac = str[:len(str)-n], str[len(str)-n:]
+	} else {
+		intPart, lead, frac = []byte{'0'}, n-len(str), str
+	}
+	i := len(frac) - 1
+	for ; i >= 0 && frac[i] == '0'; i-- {
+	}
+	frac = frac[:i+1]
+	if len(frac) == 0 {
+		lead = 0
+	}
+	b = append(b, intPart...)
+	if lead+len(frac) > 0 {
+		b = append(b, '.')
+		for range lead {
+			b = append(b, '0')
+		}
+		b = append(b, frac...)
+	}
+	return b
+}
+
+// appendDigits appends c in base 10 (with a leading '-' when negative),
+// 19 digits at a time through scratch space.
+func (m *marker) appendDigits(b []byte, c *big.Int) []byte {
+	if c.IsInt64() {
+		return strconv.AppendInt(b, c.Int64(), 10)
+	}
+	if c.Sign() < 0 {
+		b = append(b, '-')
+	}
+	m.q.Abs(c)
+	var chunks [8]uint64
+	n := 0
+	for !m.q.IsUint64() {
+		if n == len(chunks) {
+			return m.q.Abs(c).Append(b, 10) // huge: let math/big format it
+		}
+		m.q.QuoRem(&m.q, pow10Big[19], &m.r)
+		chunks[n] = m.r.Uint64()
+		n++
+	}
+	b = strconv.AppendUint(b, m.q.Uint64(), 10)
+	for n > 0 {
+		n--
+		var tmp [19]byte
+		v := chunks[n]
+		for i := len(tmp) - 1; i >= 0; i-- {
+			tmp[i] = byte('0' + v%10)
+			v /= 10
+		}
+		b = append(b, tmp[:]...)
+	}
+	return b
+}
+
+// appendPoint appends the fingerprint line of the point that p.point just
+// returned: "time equity cash benchmark\n", the decimals as String renders
+// them.
+func (p *portfolio) appendPoint(b []byte, pt *EquityPoint) []byte {
+	m := &p.mk
+	b = strconv.AppendInt(b, pt.Time.UnixNano(), 10)
+	b = append(b, ' ')
+	b = m.appendDec(b, &m.eq, m.eqExp)
+	b = append(b, ' ')
+	b = m.appendDec(b, p.cashC, p.cashExp)
+	b = append(b, ' ')
+	b = m.appendDec(b, &m.lastV, m.benchExp)
+	return append(b, '\n')
+}
