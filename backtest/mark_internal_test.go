@@ -117,7 +117,7 @@ func TestMarkerMatchesDecimal(t *testing.T) {
 				t.Fatalf("exposed %v, want %v", pt.Exposed, exposed)
 			}
 			sameDec(t, "equityOnly", p.mk.equityOnly(p), eq)
-			e, v := p.equity()
+			e, v := p.mk.equity(p)
 			sameDec(t, "equity()", e, eq)
 			sameDec(t, "equity() position value", v, pv)
 		}

@@ -158,10 +158,6 @@ func (p *portfolio) holding(symbol string) *holding {
 	return h
 }
 
-// equity is cash plus every position marked at its last close, and the
-// position value alone (see [marker]).
-func (p *portfolio) equity() (eq, posValue decimal.Decimal) { return p.mk.equity(p) }
-
 // slippage is the per-unit price move against the trader on bar b at ref.
 func (p *portfolio) slippage(ref decimal.Decimal, b *events.Bar) decimal.Decimal {
 	if p.m.SlippageRangeFrac.Sign() > 0 {
