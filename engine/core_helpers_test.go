@@ -1,9 +1,7 @@
 package engine_test
 
 import (
-	"bytes"
 	"context"
-	"flag"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -16,8 +14,6 @@ import (
 	"github.com/candlewick-labs/candlewick/feeds"
 	"github.com/candlewick-labs/candlewick/strategies"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
 // loadExample imports one of the repository's sample files (examples/data,
 // see its PROVENANCE.md), dropping the rows the importer rejects.
@@ -167,29 +163,4 @@ func encode(t testing.TB, sigs []events.Signal) (jsonl, bin []byte) {
 		bin = s.AppendBinary(bin)
 	}
 	return jsonl, bin
-}
-
-// golden compares got with testdata/name, rewriting it under -update.
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		gl, wl := bytes.Split(got, []byte("\n")), bytes.Split(want, []byte("\n"))
-		for i := range min(len(gl), len(wl)) {
-			if !bytes.Equal(gl[i], wl[i]) {
-				t.Fatalf("%s differs at line %d:\ngot  %s\nwant %s", name, i+1, gl[i], wl[i])
-			}
-		}
-		t.Fatalf("%s: got %d lines, want %d", name, len(gl), len(wl))
-	}
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/candlewick-labs/candlewick/engine"
 	"github.com/candlewick-labs/candlewick/events"
+	"github.com/candlewick-labs/candlewick/internal/golden"
 	"github.com/candlewick-labs/candlewick/strategies"
 )
 
@@ -182,13 +183,13 @@ func TestDeterminismGolden(t *testing.T) {
 	// The whole stream is pinned by its hash; the signals of the first
 	// 300 bars are kept in full for review.
 	sum := sha256.Sum256(b1)
-	golden(t, "sample_signals.sha256.golden", []byte(hex.EncodeToString(sum[:])+"\n"))
+	golden.Check(t, "testdata/sample_signals.sha256.golden", []byte(hex.EncodeToString(sum[:])+"\n"))
 	n := bytes.Count(j1, []byte("\n"))
 	head, _ := encode(t, replay(t, newCore(t, sampleConfig(t, true)), bars, 0, 300))
 	if !bytes.HasPrefix(j1, head) {
 		t.Fatalf("the first 300 bars' signals are not a prefix of the %d of the whole run", n)
 	}
-	golden(t, "sample_signals_300.golden.jsonl", head)
+	golden.Check(t, "testdata/sample_signals_300.golden.jsonl", head)
 }
 
 func TestSignalFields(t *testing.T) {

@@ -1,39 +1,16 @@
 package events_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
-	"flag"
 	"math"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/candlewick-labs/candlewick/events"
+	"github.com/candlewick-labs/candlewick/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/*.golden")
-
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Fatalf("%s differs:\n got %s\nwant %s", path, got, want)
-	}
-}
 
 func TestCanonicalJSONGolden(t *testing.T) {
 	minimal := events.Bar{Symbol: "ETH-USD", Interval: events.Day,
@@ -63,7 +40,7 @@ func TestCanonicalJSONGolden(t *testing.T) {
 		all = append(all, tc.name+" "...)
 		all = append(append(all, tc.data...), '\n')
 	}
-	golden(t, "canonical_json", all)
+	golden.Check(t, "testdata/canonical_json.golden", all)
 }
 
 func TestBarJSONExact(t *testing.T) {
