@@ -61,11 +61,16 @@ temporary directory that is removed afterwards unless --data-dir is given.`)
 	return errors.Join(err, log.Close())
 }
 
-// demoOptions says what the sample files' names do not: ninjabot's files
+// demoOptions says what a sample file's name does not: ninjabot's files
 // are Binance spot BTCUSDT and ETHUSDT (examples/data/PROVENANCE.md).
-var demoOptions = map[string]feeds.Options{
-	"btc-1h.csv": {Symbol: "BTC-USDT", Venue: "binance"},
-	"eth-1h.csv": {Symbol: "ETH-USDT", Venue: "binance"},
+func demoOptions(file string) feeds.Options {
+	switch file {
+	case "btc-1h.csv":
+		return feeds.Options{Symbol: "BTC-USDT", Venue: "binance"}
+	case "eth-1h.csv":
+		return feeds.Options{Symbol: "ETH-USDT", Venue: "binance"}
+	}
+	return feeds.Options{}
 }
 
 func runDemo(ctx context.Context, sio stdio, log *disk.Log, rulesDir *string) error {
@@ -91,7 +96,7 @@ func runDemo(ctx context.Context, sio stdio, log *disk.Log, rulesDir *string) er
 		if path.Ext(n) == ".md" {
 			continue
 		}
-		t, err := importFrom(ctx, sio, log, demoOptions[path.Base(n)], []string{n}, false, open)
+		t, err := importFrom(ctx, sio, log, demoOptions(path.Base(n)), []string{n}, false, open)
 		if err != nil {
 			return err
 		}
