@@ -19,7 +19,7 @@ type view struct {
 	prov bool
 }
 
-var _ strategies.View = (*view)(nil)
+var _ strategies.PairView = (*view)(nil)
 
 // Symbol implements strategies.View.
 func (v *view) Symbol() string {
@@ -76,4 +76,54 @@ func (v *view) Value(i, o, n int) (float64, bool) {
 		n--
 	}
 	return is.value(out, n)
+}
+
+// ValuePair implements strategies.PairView: Value(i, o, 0) and Value(i, o,
+// 1) in one call, reading the ring directly on the common (confirmed) path.
+func (v *view) ValuePair(i, o int) (cur, prev float64, ok bool) {
+	r := v.r
+	if v.prov || r == nil || r.hist < 2 || uint(i) >= uint(len(r.needs)) {
+		cur, ok0 := v.Value(i, o, 0)
+		prev, ok1 := v.Value(i, o, 1)
+		return cur, prev, ok0 && ok1
+	}
+	nr := &r.needs[i]
+	if uint(o) >= uint(len(nr.outs)) {
+		return math.NaN(), math.NaN(), false
+	}
+	is := nr.is
+	if is.count < 2 {
+		return math.NaN(), math.NaN(), false
+	}
+	out := nr.outs[o]
+	h := is.head
+	p := h - 1
+	if p < 0 {
+		p += is.hist
+	}
+	cur = is.vals[h*is.nOut+out]
+	prev = is.vals[p*is.nOut+out]
+	return cur, prev, cur-cur == 0 && prev-prev == 0 // false for NaN and ±Inf
+}
+
+// ClosePair implements strategies.PairView: the closes of Bar(0) and
+// Bar(1) without copying the bars.
+func (v *view) ClosePair() (cur, prev float64, ok bool) {
+	r := v.r
+	if v.prov || r == nil || r.hist < 2 {
+		b0, ok0 := v.Bar(0)
+		b1, ok1 := v.Bar(1)
+		return b0.Close, b1.Close, ok0 && ok1 && b0.Close-b0.Close == 0 && b1.Close-b1.Close == 0
+	}
+	f := v.f
+	if f.count < 2 {
+		return 0, 0, false
+	}
+	h := f.head
+	p := h - 1
+	if p < 0 {
+		p += f.hist
+	}
+	cur, prev = f.bars[h].Close, f.bars[p].Close
+	return cur, prev, cur-cur == 0 && prev-prev == 0
 }

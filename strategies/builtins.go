@@ -110,6 +110,10 @@ func finite(f float64) bool { return !math.IsNaN(f) && !math.IsInf(f, 0) }
 // pair returns output o of indicator i now and one value back, and whether
 // both are valid and finite.
 func pair(v View, i, o int) (cur, prev float64, ok bool) {
+	if pv, isPV := v.(PairView); isPV {
+		// Valid values are finite (View.Value), so ok covers finite.
+		return pv.ValuePair(i, o)
+	}
 	cur, ok0 := v.Value(i, o, 0)
 	prev, ok1 := v.Value(i, o, 1)
 	return cur, prev, ok0 && ok1 && finite(cur) && finite(prev)
@@ -117,6 +121,9 @@ func pair(v View, i, o int) (cur, prev float64, ok bool) {
 
 // closes returns the close of the current bar and the one before it.
 func closes(v View) (cur, prev float64, ok bool) {
+	if pv, isPV := v.(PairView); isPV {
+		return pv.ClosePair()
+	}
 	b0, ok0 := v.Bar(0)
 	b1, ok1 := v.Bar(1)
 	return b0.Close, b1.Close, ok0 && ok1 && finite(b0.Close) && finite(b1.Close)

@@ -84,6 +84,23 @@ type View interface {
 	Value(i, o, n int) (float64, bool)
 }
 
+// PairView is an optional extension of [View] that the engine's View
+// implements: the current and previous values that crossover rules read, in
+// one call and without copying whole bars. Strategies may use it through a
+// type assertion (falling back to View.Value and View.Bar when a View does
+// not implement it); its results equal those of the View calls it stands
+// for. Added for replay throughput; View itself is unchanged, so existing
+// View implementations keep working.
+type PairView interface {
+	View
+	// ValuePair returns Value(i, o, 0) and Value(i, o, 1), with ok only when
+	// both are valid.
+	ValuePair(i, o int) (cur, prev float64, ok bool)
+	// ClosePair returns the Close of Bar(0) and Bar(1), with ok only when
+	// both bars exist and both closes are finite.
+	ClosePair() (cur, prev float64, ok bool)
+}
+
 // Decision is what OnBar returns; the engine turns it into an events.Signal
 // (ID, strategy name, version and parameters, symbol, timeframe, time,
 // reference price, the indicator values the strategy saw, status, source).
