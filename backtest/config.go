@@ -59,6 +59,10 @@ type Config struct {
 	// Progress, when set, is called every few thousand bars and at the end
 	// with the bars done and the total. It must not block long.
 	Progress func(done, total int)
+
+	// shared, set by sweeps, is state common to every run over the same
+	// input and selection; nil for plain runs.
+	shared *runShared
 }
 
 // PortfolioConfig is the portfolio, sizing and cost model. All money is in

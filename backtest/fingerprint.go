@@ -48,6 +48,7 @@ func (f FingerprintParts) sum() string {
 type fingerprinter struct {
 	input, signals, equityH hash.Hash
 	buf                     []byte
+	inputHex                string // when set, the input hash (computed once for a sweep)
 }
 
 func newFingerprinter(stream string) *fingerprinter {
@@ -93,9 +94,13 @@ func (f *fingerprinter) finish(rp RunParams) FingerprintParts {
 		s := sha256.Sum256(b)
 		return hex.EncodeToString(s[:])
 	}
+	input := f.inputHex
+	if input == "" {
+		input = hexOf(f.input)
+	}
 	return FingerprintParts{
 		Version:  Version,
-		Input:    hexOf(f.input),
+		Input:    input,
 		Strategy: js(rp.Strategies),
 		Costs: js(struct {
 			P       PortfolioDescription

@@ -5,6 +5,7 @@ import (
 	"math/big"
 	"strconv"
 	"time"
+	"unsafe"
 
 	"github.com/shopspring/decimal"
 )
@@ -38,14 +39,16 @@ type marker struct {
 	pv, eq, bench, term, mk big.Int
 	pvExp, eqExp, benchExp  int32
 	lastBench               decimal.Decimal // the previous benchmark point, reused when unchanged
-	lastV                   big.Int         // lastBench's coefficient
-	haveLast                bool
-	lastBenchF              float64 // lastBench as float64
+	lastV                   big.Int         // the previous benchmark's coefficient (exponent lastExp)
+	lastExp                 int32
+	haveLast                bool    // lastV, lastExp and lastBenchF hold the previous benchmark
+	lastDec                 bool    // lastBench is lastV × 10^lastExp (built lazily)
+	lastBenchF              float64 // the previous benchmark as float64
 	eqF, benchF             float64 // the last point's equity and benchmark as float64
 
-	fn, fd, fq big.Float // float scratch
-	q, r       big.Int   // digit scratch
-	digits     []byte
+	q, r   big.Int // digit scratch
+	digits []byte
+	fbuf   []byte // float text scratch
 }
 
 // pow10Big are 10^0 … 10^63; larger powers are computed (and allocated).
@@ -138,6 +141,17 @@ func (m *marker) flatEquity(p *portfolio) decimal.Decimal {
 // to 8 places as decimal.Decimal.Round(8) does (truncate to 9 places, add
 // ±5, truncate the last digit).
 func (m *marker) benchmark(p *portfolio, alloc *big.Int, allocExp int32) decimal.Decimal {
+	m.benchValue(p, alloc, allocExp)
+	if !m.lastDec {
+		m.lastBench, m.lastDec = decimal.NewFromBigInt(&m.lastV, m.lastExp), true
+	}
+	return m.lastBench
+}
+
+// benchValue computes the benchmark's coefficient (m.bench, m.benchExp),
+// and when it differs from the previous one, updates lastV, lastExp and
+// lastBenchF, leaving the decimal to be built on demand by benchmark.
+func (m *marker) benchValue(p *portfolio, alloc *big.Int, allocExp int32) {
 	m.bench.SetInt64(0)
 	m.benchExp = 0 // decimal.Zero
 	for _, h := range p.hold {
@@ -168,13 +182,12 @@ func (m *marker) benchmark(p *portfolio, alloc *big.Int, allocExp int32) decimal
 		m.bench.QuoRem(&m.mk, pow10Big[1], &m.r)
 		m.benchExp = -places
 	}
-	if m.haveLast && m.lastBench.Exponent() == m.benchExp && m.lastV.Cmp(&m.bench) == 0 {
-		return m.lastBench
+	if m.haveLast && m.lastExp == m.benchExp && m.lastV.Cmp(&m.bench) == 0 {
+		return
 	}
-	m.lastBench, m.haveLast = decimal.NewFromBigInt(&m.bench, m.benchExp), true
 	m.lastV.Set(&m.bench)
+	m.lastExp, m.haveLast, m.lastDec = m.benchExp, true, false
 	m.lastBenchF = m.float(&m.bench, m.benchExp)
-	return m.lastBench
 }
 
 // point marks the portfolio and the benchmark at close time t. It also
@@ -192,36 +205,43 @@ func (p *portfolio) point(t time.Time) EquityPoint {
 	return EquityPoint{Time: t, Equity: eq, Cash: p.cash, PositionValue: pv, Benchmark: bench, Exposed: exposed}
 }
 
+// pointLean is point without the decimals: it returns only the time and
+// Exposed, and leaves the same floats and coefficients behind (for
+// appendPoint, which therefore writes the same line). Sweeps use it for
+// all points but the last, whose decimals the metrics read.
+func (p *portfolio) pointLean(t time.Time) EquityPoint {
+	m := &p.mk
+	exposed := m.positions(p)
+	m.benchValue(p, p.allocC, p.allocExp)
+	m.eqF, m.benchF = m.float(&m.eq, m.eqExp), m.lastBenchF
+	return EquityPoint{Time: t, Exposed: exposed}
+}
+
 // float converts c × 10^exp to the nearest float64, as toFloat (and so
 // decimal.Decimal.InexactFloat64, which is correctly rounded) does for the
-// same value: the coefficient and the power of ten are exact big.Floats and
-// one Quo (or Mul) at 53 bits rounds once, to nearest even. Results near
-// the ends of the float64 range, where Float64 could round a second time,
-// take the decimal path.
+// same value: small exact cases divide by an exact power of ten; the rest
+// parse the exact decimal text "digits e exp" with strconv.ParseFloat,
+// which rounds correctly (to nearest even) for up to 800 digits, without
+// allocating. Results near the ends of the float64 range, and huge
+// coefficients, take the decimal path.
 func (m *marker) float(c *big.Int, exp int32) float64 {
 	if exp <= 0 && exp >= -22 && c.IsInt64() {
 		if i := c.Int64(); i >= -1<<53 && i <= 1<<53 {
 			return float64(i) / pow10s[-exp]
 		}
 	}
-	m.fn.SetPrec(uint(max(c.BitLen(), 64))).SetInt(c)
-	switch {
-	case exp < 0:
-		p := pow10BigInt(-exp)
-		m.fd.SetPrec(uint(max(p.BitLen(), 64))).SetInt(p)
-		m.fq.SetPrec(53).Quo(&m.fn, &m.fd)
-	case exp > 0:
-		p := pow10BigInt(exp)
-		m.fd.SetPrec(uint(max(p.BitLen(), 64))).SetInt(p)
-		m.fq.SetPrec(53).Mul(&m.fn, &m.fd)
-	default:
-		m.fq.SetPrec(53).Set(&m.fn)
+	m.fbuf = m.appendDigits(m.fbuf[:0], c)
+	if len(m.fbuf) <= 700 && exp > -5000 && exp < 5000 {
+		m.fbuf = append(m.fbuf, 'e')
+		m.fbuf = strconv.AppendInt(m.fbuf, int64(exp), 10)
+		// The string aliases fbuf only for the call (the error, which
+		// would keep it, is dropped).
+		f, err := strconv.ParseFloat(unsafe.String(unsafe.SliceData(m.fbuf), len(m.fbuf)), 64)
+		if a := math.Abs(f); err == nil && ((a == 0 && c.Sign() == 0) || (a >= 0x1p-1000 && a <= 0x1p1000)) {
+			return f
+		}
 	}
-	f, _ := m.fq.Float64()
-	if a := math.Abs(f); a != 0 && (a < 0x1p-1000 || a > 0x1p1000) {
-		return decimal.NewFromBigInt(c, exp).InexactFloat64()
-	}
-	return f
+	return decimal.NewFromBigInt(c, exp).InexactFloat64()
 }
 
 // appendDec appends the text of c × 10^exp exactly as

@@ -133,15 +133,19 @@ func CurveStats(initial float64, start time.Time, times []time.Time, equity []fl
 		s.CAGR = math.Pow(final/initial, 1/years) - 1
 	}
 	// Per-point simple returns, the first against the initial equity.
+	// (The returns are computed again, identically, for the variance
+	// rather than kept in a slice.)
+	ret := func(prev, e float64) float64 {
+		if prev != 0 {
+			return e/prev - 1
+		}
+		return 0
+	}
 	var sum, down float64
 	prev := initial
-	rets := make([]float64, n)
-	for i, e := range equity {
-		r := 0.0
-		if prev != 0 {
-			r = e/prev - 1
-		}
-		rets[i], prev = r, e
+	for _, e := range equity {
+		r := ret(prev, e)
+		prev = e
 		sum += r
 		if r < 0 {
 			down += r * r
@@ -150,7 +154,10 @@ func CurveStats(initial float64, start time.Time, times []time.Time, equity []fl
 	mean := sum / float64(n)
 	if n > 1 {
 		var ss float64
-		for _, r := range rets {
+		prev = initial
+		for _, e := range equity {
+			r := ret(prev, e)
+			prev = e
 			ss += (r - mean) * (r - mean)
 		}
 		sd := math.Sqrt(ss / float64(n-1))
@@ -227,13 +234,11 @@ func tradeStats(trades []Trade, symbol string) TradeStats {
 // a value per equity point, are its equity and benchmark already converted
 // (exactly as toFloat would: see marker.float).
 func computeMetrics(initial decimal.Decimal, res *Result, p *portfolio, eqF, benchF []float64) Metrics {
-	m := Metrics{PeriodsPerYear: PeriodsPerYear(res.Params.Interval)}
 	n := len(res.Equity)
 	times := make([]time.Time, n)
 	eq := make([]float64, n)
 	bench := make([]float64, n)
 	exposed := 0
-	var sumEq float64
 	for i := range res.Equity {
 		pt := &res.Equity[i]
 		times[i] = pt.Time
@@ -242,15 +247,29 @@ func computeMetrics(initial decimal.Decimal, res *Result, p *portfolio, eqF, ben
 		} else {
 			eq[i], bench[i] = toFloat(pt.Equity), toFloat(pt.Benchmark)
 		}
-		sumEq += eq[i]
 		if pt.Exposed {
 			exposed++
 		}
 	}
+	return curveMetrics(initial, res, p, times, eq, bench, exposed)
+}
+
+// curveMetrics is computeMetrics over the curve given as its times, equity
+// and benchmark floats and the number of exposed points; of res.Equity it
+// reads only the last point (the final equity and benchmark), so a lean
+// sweep run keeps only that one.
+func curveMetrics(initial decimal.Decimal, res *Result, p *portfolio, times []time.Time, eq, bench []float64, exposed int) Metrics {
+	m := Metrics{PeriodsPerYear: PeriodsPerYear(res.Params.Interval)}
+	n := len(eq)
+	last := &res.Equity[len(res.Equity)-1]
+	var sumEq float64
+	for _, e := range eq {
+		sumEq += e
+	}
 	init := initial.InexactFloat64()
 	start := res.Params.From
 	m.Strategy = CurveStats(init, start, times, eq, m.PeriodsPerYear)
-	m.Strategy.InitialEquity, m.Strategy.FinalEquity = initial, res.Equity[n-1].Equity
+	m.Strategy.InitialEquity, m.Strategy.FinalEquity = initial, last.Equity
 	m.Strategy.TradeStats = tradeStats(res.Trades, "")
 	m.Strategy.Exposure = float64(exposed) / float64(n)
 	if mean := sumEq / float64(n); mean > 0 {
@@ -259,7 +278,7 @@ func computeMetrics(initial decimal.Decimal, res *Result, p *portfolio, eqF, ben
 	m.Strategy.FeesPaid, m.Strategy.Slippage = res.Costs.Fees, res.Costs.Slippage
 
 	m.Benchmark = CurveStats(init, start, times, bench, m.PeriodsPerYear)
-	m.Benchmark.InitialEquity, m.Benchmark.FinalEquity = initial, res.Equity[n-1].Benchmark
+	m.Benchmark.InitialEquity, m.Benchmark.FinalEquity = initial, last.Benchmark
 	m.Benchmark.TradeStats = tradeStats(nil, "")
 	m.Benchmark.FeesPaid, m.Benchmark.Slippage = decimal.Zero, decimal.Zero
 

@@ -2,9 +2,11 @@ package backtest
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -157,7 +159,13 @@ func RunBars(ctx context.Context, cfg Config, in *Input) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
-	sel := selectBars(cfg, in)
+	lean := cfg.shared != nil
+	var sel []int
+	if lean {
+		sel = cfg.shared.selection(cfg, in)
+	} else {
+		sel = selectBars(cfg, in)
+	}
 	if len(sel) == 0 {
 		return nil, ErrNoBars
 	}
@@ -179,14 +187,25 @@ func RunBars(ctx context.Context, cfg Config, in *Input) (*Result, error) {
 	}
 
 	// One equity point per close time: about one per bar of one symbol.
-	res.Equity = make([]EquityPoint, 0, len(sel)/len(p.hold)+1)
+	// A lean run keeps only the last point, and the times and the exposed
+	// count the metrics read.
+	npts := len(sel)/len(p.hold) + 1
+	var times []time.Time
+	exposedPts := 0
+	if lean {
+		res.Equity = make([]EquityPoint, 0, 1)
+		times = make([]time.Time, 0, npts)
+	} else {
+		res.Equity = make([]EquityPoint, 0, npts)
+	}
 	var signals chunks[events.Signal]
+	nsig := 0 // a lean run counts the signals instead of keeping them
 	hasher := newFingerprinter(in.Stream)
 	out := make([]events.Signal, 0, 16)
 	line := make([]byte, 0, 256)
 	// The equity curve and the benchmark as float64, for the metrics.
-	eqF := make([]float64, 0, cap(res.Equity))
-	benchF := make([]float64, 0, cap(res.Equity))
+	eqF := make([]float64, 0, npts)
+	benchF := make([]float64, 0, npts)
 	for k, i := range sel {
 		if k&4095 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -209,7 +228,9 @@ func RunBars(ctx context.Context, cfg Config, in *Input) (*Result, error) {
 		// The engine accepted the bar; now the portfolio sees it. The
 		// signals from this bar are recorded only after the fill and stop
 		// steps, so they can fill at a later bar only.
-		hasher.bar(pos, b)
+		if !lean {
+			hasher.bar(pos, b)
+		}
 		res.Counts.Bars++
 		h := p.bySym[b.Symbol]
 		p.execute(h, b)
@@ -232,21 +253,46 @@ func RunBars(ctx context.Context, cfg Config, in *Input) (*Result, error) {
 		}
 		for j := range out {
 			s := &out[j]
-			signals.add(s)
+			if lean {
+				nsig++
+			} else {
+				signals.add(s)
+			}
 			hasher.signal(s)
 			p.signal(p.holding(s.Symbol), s)
 		}
 		// One equity point per close time: after the last bar closing then.
 		if k+1 == len(sel) || !in.Bars[sel[k+1]].CloseTime.Equal(b.CloseTime) {
-			pt := p.point(b.CloseTime)
+			var pt EquityPoint
+			if lean && k+1 < len(sel) {
+				pt = p.pointLean(b.CloseTime)
+			} else {
+				pt = p.point(b.CloseTime)
+			}
 			line = p.appendPoint(line[:0], &pt)
 			hasher.equityLine(line)
-			res.Equity = append(res.Equity, pt)
+			if lean {
+				times = append(times, pt.Time)
+				if pt.Exposed {
+					exposedPts++
+				}
+				if k+1 == len(sel) {
+					res.Equity = append(res.Equity, pt)
+				}
+			} else {
+				res.Equity = append(res.Equity, pt)
+			}
 			eqF, benchF = append(eqF, p.mk.eqF), append(benchF, p.mk.benchF)
 		}
 	}
 	if cfg.Progress != nil {
 		cfg.Progress(len(sel), len(sel))
+	}
+	if lean && res.Counts.RejectedBars > 0 {
+		// The cached input hash covers every selected bar, and the last
+		// equity point may be missing: run it the plain way.
+		cfg.shared = nil
+		return RunBars(ctx, cfg, in)
 	}
 	if len(res.Equity) == 0 {
 		return nil, ErrNoBars
@@ -267,6 +313,9 @@ func RunBars(ctx context.Context, cfg Config, in *Input) (*Result, error) {
 	c := &res.Counts
 	pc := p.counts
 	c.Signals = len(res.Signals)
+	if lean {
+		c.Signals = nsig
+	}
 	c.Fills, c.SkippedMinNotional, c.SkippedZeroQty = pc.Fills, pc.SkippedMinNotional, pc.SkippedZeroQty
 	c.StopLosses, c.TakeProfits = pc.StopLosses, pc.TakeProfits
 	res.Trades = p.trades.all()
@@ -298,10 +347,50 @@ func RunBars(ctx context.Context, cfg Config, in *Input) (*Result, error) {
 			Symbols: inst.Symbols, Intervals: inst.Intervals,
 		})
 	}
-	res.Metrics = computeMetrics(m.InitialCash, res, p, eqF, benchF)
+	if lean {
+		res.Metrics = curveMetrics(m.InitialCash, res, p, times, eqF, benchF, exposedPts)
+	} else {
+		res.Metrics = computeMetrics(m.InitialCash, res, p, eqF, benchF)
+	}
+	if lean {
+		hasher.inputHex = cfg.shared.inputDigest(in, sel)
+	}
 	res.Parts = hasher.finish(res.Params)
 	res.Fingerprint = res.Parts.sum()
 	return res, nil
+}
+
+// runShared is what the runs of a sweep share: they run over the same
+// loaded input with the same selection (symbols, range), so the selected
+// indexes and the input part of the fingerprint are computed once. A run
+// with a runShared is "lean": it does not keep its equity points except
+// the last one, nor its signals, only their count (a sweep reads only the
+// metrics, which use the floats and the final point, Counts.Signals and
+// the fingerprint, all the same as a plain run's), and
+// it takes the input hash from here; when the engine rejects a bar it
+// falls back to a plain run. Safe for concurrent use.
+type runShared struct {
+	selOnce, hashOnce sync.Once
+	sel               []int
+	inputHex          string
+}
+
+func (s *runShared) selection(cfg Config, in *Input) []int {
+	s.selOnce.Do(func() { s.sel = selectBars(cfg, in) })
+	return s.sel
+}
+
+// inputDigest is the Input part of the fingerprint of a run that applied
+// every bar of sel: the same hash a plain run computes bar by bar.
+func (s *runShared) inputDigest(in *Input, sel []int) string {
+	s.hashOnce.Do(func() {
+		f := newFingerprinter(in.Stream)
+		for _, i := range sel {
+			f.bar(in.pos(i), &in.Bars[i])
+		}
+		s.inputHex = hex.EncodeToString(f.input.Sum(nil))
+	})
+	return s.inputHex
 }
 
 // selectBars returns the indexes of in.Bars within cfg's symbols and range.

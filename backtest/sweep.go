@@ -17,6 +17,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/candlewick-labs/candlewick/engine"
+	"github.com/candlewick-labs/candlewick/indicators"
 	"github.com/candlewick-labs/candlewick/strategies"
 )
 
@@ -180,6 +181,17 @@ func sweepInput(ctx context.Context, base Config, in *Input, grid []Axis, worker
 	parent := ctx
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	// The points share the input's selection and hash (see runShared),
+	// and the default indicator registry (immutable and safe for
+	// concurrent use) instead of each engine building its own.
+	base.shared = &runShared{}
+	if base.Indicators == nil {
+		reg, err := indicators.NewRegistry(indicators.Settings{})
+		if err != nil {
+			return nil, fmt.Errorf("%w: indicator registry: %w", ErrConfig, err)
+		}
+		base.Indicators = reg
+	}
 	results := make([]SweepResult, n)
 	errs := make([]error, n)
 	jobs := make(chan int)
@@ -325,7 +337,7 @@ func sweepPoint(ctx context.Context, base Config, in *Input, grid []Axis, i int)
 		return r, fmt.Errorf("sweep point %d (%s): %w", i, formatPoint(grid, r.Values), err)
 	}
 	r.Stats, r.Benchmark = res.Metrics.Strategy, res.Metrics.Benchmark
-	r.Signals, r.Fingerprint = len(res.Signals), res.Fingerprint
+	r.Signals, r.Fingerprint = res.Counts.Signals, res.Fingerprint // a lean run keeps no signals, only their count
 	return r, nil
 }
 
