@@ -351,6 +351,16 @@ var paramKeys = []string{"type", "default", "min", "max", "choices", "help"}
 
 var paramKinds = []string{"int", "float", "bool", "interval", "string"}
 
+// paramKindOf returns the ParamKind whose String is s.
+func paramKindOf(s string) (strategies.ParamKind, bool) {
+	for k := strategies.ParamInt; k <= strategies.ParamString; k++ {
+		if k.String() == s {
+			return k, true
+		}
+	}
+	return 0, false
+}
+
 func (l *loader) params(n *yaml.Node) (out []strategies.ParamDef, bad []string) {
 	for _, kv := range l.pairs(n, "params", nil) {
 		k, v := kv[0], kv[1]
@@ -398,18 +408,9 @@ func (l *loader) param(name string, v *yaml.Node, path string) (strategies.Param
 					ok = false
 					continue
 				}
-				switch s {
-				case "int":
-					pd.Kind = strategies.ParamInt
-				case "float":
-					pd.Kind = strategies.ParamFloat
-				case "bool":
-					pd.Kind = strategies.ParamBool
-				case "interval":
-					pd.Kind = strategies.ParamInterval
-				case "string":
-					pd.Kind = strategies.ParamString
-				default:
+				if k, found := paramKindOf(s); found {
+					pd.Kind = k
+				} else {
 					l.errAt(x, path+".type", "unknown type %q%s; allowed: %s", s, didYouMean(s, paramKinds), strings.Join(paramKinds, ", "))
 					ok = false
 				}
@@ -558,19 +559,12 @@ func (l *loader) rules(n *yaml.Node) []ruleDecl {
 					ok = false
 					continue
 				}
-				switch s {
-				case "long":
-					r.kind = events.KindLong
-				case "short":
-					r.kind = events.KindShort
-				case "exit":
-					r.kind = events.KindExit
-				case "flat":
-					r.kind = events.KindFlat
-				default:
+				k, err := events.ParseSignalKind(s)
+				if err != nil {
 					l.errAt(v, r.path+".signal", "unknown signal %q%s; allowed: %s", s, didYouMean(s, kinds), strings.Join(kinds, ", "))
 					ok = false
 				}
+				r.kind = k
 			case "strength":
 				if _, sok := l.scalar(v, r.path+".strength", "a number or an expression"); sok {
 					r.strength = v
