@@ -15,6 +15,7 @@ import (
 	"github.com/candlewick-labs/candlewick/eventlog"
 	"github.com/candlewick-labs/candlewick/eventlog/disk"
 	"github.com/candlewick-labs/candlewick/events"
+	"github.com/candlewick-labs/candlewick/internal/shareddata"
 )
 
 // jsonStream holds the same bars as JSON, for the naive pipeline.
@@ -26,7 +27,7 @@ const jsonStream = "market.bars.json.v1"
 // temporary directory: binary in events.StreamBars, JSON in jsonStream.
 func referenceLog(b *testing.B) (*disk.Log, int) {
 	b.Helper()
-	dir := sharedDir(b, "market/binance-spot-nfi")
+	dir := shareddata.Market(b, "binance-spot-nfi")
 	var all [][]events.Bar
 	for _, sym := range []string{"BTC", "ETH", "ADA", "SOL", "XRP"} {
 		all = append(all, loadFile(b, filepath.Join(dir, sym+"_USDT-5m.json.gz")))
@@ -287,7 +288,7 @@ func naiveRules(closes []float64) int {
 func BenchmarkApply(b *testing.B) {
 	var bars []events.Bar
 	if _, err := os.Stat(filepath.Join("..", "..", "shared", "data", "market", "binance-spot-nfi")); err == nil {
-		dir := sharedDir(b, "market/binance-spot-nfi")
+		dir := shareddata.Market(b, "binance-spot-nfi")
 		var all [][]events.Bar
 		for _, sym := range []string{"BTC", "ETH", "ADA", "SOL", "XRP"} {
 			all = append(all, loadFile(b, filepath.Join(dir, sym+"_USDT-5m.json.gz")))

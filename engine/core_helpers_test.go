@@ -61,17 +61,6 @@ func merge(series ...[]events.Bar) []events.Bar {
 	return out
 }
 
-// sharedDir returns ../shared/data/<rel> beside the repository, skipping the
-// test when it is absent (users' machines have only the repository).
-func sharedDir(t testing.TB, rel string) string {
-	t.Helper()
-	p := filepath.Join("..", "..", "shared", "data", rel)
-	if _, err := os.Stat(p); err != nil {
-		t.Skipf("shared data %s not present: %v", rel, err)
-	}
-	return p
-}
-
 // builtins returns an instance of every built-in strategy with its default
 // parameters, once per timeframe given (named "<def>@<tf>").
 func builtins(t testing.TB, tfs ...string) []engine.Instance {

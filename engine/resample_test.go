@@ -8,6 +8,7 @@ import (
 
 	"github.com/candlewick-labs/candlewick/engine"
 	"github.com/candlewick-labs/candlewick/events"
+	"github.com/candlewick-labs/candlewick/internal/shareddata"
 	"github.com/candlewick-labs/candlewick/strategies"
 )
 
@@ -108,7 +109,7 @@ func TestResampleSample(t *testing.T) {
 // Binance's own 1h bars of the same period (shared data; skipped without
 // it), wherever the hour has all twelve 5m bars.
 func TestResampleBinanceShared(t *testing.T) {
-	dir := sharedDir(t, "market/binance-spot-nfi")
+	dir := shareddata.Market(t, "binance-spot-nfi")
 	five := loadFile(t, filepath.Join(dir, "BTC_USDT-5m.json.gz"))
 	hour := loadFile(t, filepath.Join(dir, "BTC_USDT-1h.json"))
 	got := resampled(t, five, events.Hour)
