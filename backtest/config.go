@@ -27,6 +27,11 @@ var (
 	ErrSource = errors.New("backtest: cannot load the market source")
 )
 
+// maxDecExp bounds the exponents and digits of PortfolioConfig's decimals:
+// far beyond any price or fee, and far from overflowing the int32
+// exponents that products of a few of them add up to.
+const maxDecExp = 1000
+
 // Defaults of PortfolioConfig.
 var (
 	defaultCash   = decimal.NewFromInt(10000)
@@ -63,6 +68,9 @@ type Config struct {
 	// shared, set by sweeps, is state common to every run over the same
 	// input and selection; nil for plain runs.
 	shared *runShared
+	// ws, set by a sweep worker for its lean runs, holds buffers it
+	// reuses from one run to the next; nil: fresh buffers.
+	ws *workspace
 }
 
 // PortfolioConfig is the portfolio, sizing and cost model. All money is in
@@ -160,6 +168,32 @@ func (p PortfolioConfig) Validate() error {
 	var errs []error
 	bad := func(format string, args ...any) {
 		errs = append(errs, fmt.Errorf("%w: "+format, append([]any{ErrConfig}, args...)...))
+	}
+	// The portfolio adds exponents as it multiplies (as decimal does, which
+	// panics when that overflows an int32): bound them, and the digits,
+	// first: comparing such a number below would take forever.
+	checkDigits := func(what string, d decimal.Decimal) {
+		if e := d.Exponent(); e < -maxDecExp || e > maxDecExp || d.NumDigits() > maxDecExp {
+			bad("%s has too many digits (exponent %d)", what, e)
+		}
+	}
+	checkDigits("initial cash", p.InitialCash)
+	checkDigits("sizing fraction", p.Sizing.Fraction)
+	checkDigits("sizing notional", p.Sizing.Notional)
+	checkDigits("default lot size", p.Lot.Size)
+	checkDigits("default min notional", p.Lot.MinNotional)
+	for sym, l := range p.Lots { // errors.Join order only
+		checkDigits(sym+" lot size", l.Size)
+		checkDigits(sym+" min notional", l.MinNotional)
+	}
+	checkDigits("fee bps", p.FeeBps.Decimal)
+	checkDigits("maker fee bps", p.MakerFeeBps.Decimal)
+	checkDigits("slippage bps", p.SlippageBps)
+	checkDigits("slippage range fraction", p.SlippageRangeFrac)
+	checkDigits("stop-loss", p.StopLoss)
+	checkDigits("take-profit", p.TakeProfit)
+	if len(errs) > 0 {
+		return errors.Join(errs...)
 	}
 	one := decimal.NewFromInt(1)
 	if p.InitialCash.Sign() < 0 {

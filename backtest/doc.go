@@ -59,4 +59,21 @@
 // best point (by [Rank]) on the following test window and stitches the test
 // windows' equity into one compounding out-of-sample curve. [RunSweep] is
 // what the CLI's --sweep and --walk-forward flags call.
+//
+// # Performance
+//
+// Money stays exact: every price, quantity, fee and PnL in a [Result] is a
+// decimal.Decimal equal (coefficient and exponent) to what the plain
+// decimal expressions documented on the portfolio's methods give. Inside
+// the loop the portfolio computes them in place, in big.Int coefficients it
+// reuses (decimal's own operations, without its allocation per step), and
+// in 128-bit integers where a value provably fits; differential tests and
+// fuzz targets compare both paths on random books. A trade therefore
+// allocates only the decimals its [Trade] records, and an equity point only
+// those of its [EquityPoint]. Sweep workers share only the read-only input
+// and a job counter; each reuses its own buffers from one point to the
+// next, and a sweep point records neither trades nor equity decimals (it
+// keeps their statistics), so that workers scale with cores instead of
+// with the garbage collector. BenchmarkBacktest and BenchmarkSweep (with
+// its "scaling" sub-benchmark) measure this.
 package backtest

@@ -3,6 +3,7 @@ package backtest
 import (
 	"math"
 	"math/big"
+	"math/bits"
 	"strconv"
 	"time"
 	"unsafe"
@@ -49,6 +50,34 @@ type marker struct {
 	q, r   big.Int // digit scratch
 	digits []byte
 	fbuf   []byte // float text scratch
+
+	// eqDigits are the decimal digits of the last exposed point's equity
+	// coefficient (m.eq), computed once for both its float and its text.
+	eqDigits []byte
+	// cashText and cashF are the text and float of the cash, whose value
+	// changes only at a fill (cashOK false): the equity of a flat book
+	// is the cash, so a flat point reuses them.
+	cashText []byte
+	cashF    float64
+	cashOK   bool
+}
+
+// equityFloat sets m.eqF to the equity of the point that m.positions just
+// computed, and leaves what appendPoint needs: the cash's text and float
+// when flat (the equity is then the cash: same value, so same text and
+// float), the equity's digits when exposed.
+func (m *marker) equityFloat(p *portfolio, exposed bool) {
+	if !m.cashOK {
+		m.cashText = m.appendDec(m.cashText[:0], p.cashC, p.cashExp)
+		m.cashF = m.float(p.cashC, p.cashExp)
+		m.cashOK = true
+	}
+	if !exposed {
+		m.eqF = m.cashF
+		return
+	}
+	m.eqDigits = m.appendDigits(m.eqDigits[:0], &m.eq)
+	m.eqF = m.floatDigits(m.eqDigits, &m.eq, m.eqExp)
 }
 
 // pow10Big are 10^0 … 10^63; larger powers are computed (and allocated).
@@ -96,7 +125,7 @@ func (m *marker) positions(p *portfolio) (exposed bool) {
 	m.pv.SetInt64(0)
 	m.pvExp = 0 // decimal.Zero
 	for _, h := range p.hold {
-		if h.qty.Sign() == 0 {
+		if h.dir() == 0 {
 			continue
 		}
 		exposed = true
@@ -132,7 +161,7 @@ func (m *marker) equityOnly(p *portfolio) decimal.Decimal {
 // would equal p.cash, coefficient and exponent.
 func (m *marker) flatEquity(p *portfolio) decimal.Decimal {
 	if p.cashExp <= 0 {
-		return p.cash
+		return p.cashDec()
 	}
 	return decimal.NewFromBigInt(&m.eq, m.eqExp)
 }
@@ -152,6 +181,18 @@ func (m *marker) benchmark(p *portfolio, alloc *big.Int, allocExp int32) decimal
 // and when it differs from the previous one, updates lastV, lastExp and
 // lastBenchF, leaving the decimal to be built on demand by benchmark.
 func (m *marker) benchValue(p *portfolio, alloc *big.Int, allocExp int32) {
+	if r, ok := benchFast(p); ok {
+		if m.haveLast && m.lastExp == -8 && m.lastV.IsInt64() && m.lastV.Int64() == r {
+			m.benchExp = -8
+			return
+		}
+		m.bench.SetInt64(r)
+		m.benchExp = -8
+		m.lastV.SetInt64(r)
+		m.lastExp, m.haveLast, m.lastDec = -8, true, false
+		m.lastBenchF = m.float(&m.lastV, -8)
+		return
+	}
 	m.bench.SetInt64(0)
 	m.benchExp = 0 // decimal.Zero
 	for _, h := range p.hold {
@@ -190,6 +231,104 @@ func (m *marker) benchValue(p *portfolio, alloc *big.Int, allocExp int32) {
 	m.lastBenchF = m.float(&m.bench, m.benchExp)
 }
 
+// benchFast is benchValue's common case in 128-bit integer arithmetic:
+// when every symbol has started with non-negative units and marks that fit
+// in 64 bits, and the sum fits in 128, it returns the benchmark's
+// coefficient at exponent −8 (which is where benchValue always leaves it).
+// The rounded result depends only on the exact value of the sum (which it
+// computes exactly, at the smallest exponent of its terms), and for a
+// non-negative value truncation is the floor, so it is benchValue's
+// coefficient; ok is false, and benchValue takes the big.Int path, for
+// anything else (TestMarkerMatchesDecimal covers both).
+func benchFast(p *portfolio) (r int64, ok bool) {
+	const places = 8
+	if len(p.hold) == 0 || len(p.hold) > 64 {
+		return 0, false
+	}
+	// The smallest exponent of the terms, and the terms' factors.
+	e := int32(math.MaxInt32)
+	for _, h := range p.hold {
+		if h.barsSeen == 0 || h.units.IsZero() || h.unitsC == nil || h.unitsC.Sign() < 0 ||
+			!h.unitsC.IsUint64() || h.mark.Sign() < 0 {
+			return 0, false
+		}
+		e = min(e, h.unitsExp-int32(h.mark.Scale()))
+	}
+	var hi, lo uint64 // the sum at exponent e
+	for _, h := range p.hold {
+		th, tl := bits.Mul64(h.unitsC.Uint64(), uint64(h.mark.Coef()))
+		var ok bool
+		if th, tl, ok = mul128(th, tl, h.unitsExp-int32(h.mark.Scale())-e); !ok {
+			return 0, false
+		}
+		var c uint64
+		lo, c = bits.Add64(lo, tl, 0)
+		hi, c = bits.Add64(hi, th, c)
+		if c != 0 {
+			return 0, false
+		}
+	}
+	switch {
+	case e == -places:
+	case e > -places: // exact: no digits below the 8th place
+		if hi, lo, ok = mul128(hi, lo, e+places); !ok {
+			return 0, false
+		}
+	default: // truncate to 9 places, add 5, truncate the 9th
+		for k := -places - 1 - e; k > 0; k -= 19 {
+			hi, lo = div128(hi, lo, pow10u[min(k, 19)])
+		}
+		var c uint64
+		lo, c = bits.Add64(lo, 5, 0)
+		hi += c
+		hi, lo = div128(hi, lo, 10)
+	}
+	if hi != 0 || lo > math.MaxInt64 {
+		return 0, false
+	}
+	return int64(lo), true
+}
+
+// pow10u are 10^0 … 10^19.
+var pow10u = func() [20]uint64 {
+	var t [20]uint64
+	t[0] = 1
+	for i := 1; i < len(t); i++ {
+		t[i] = t[i-1] * 10
+	}
+	return t
+}()
+
+// mul128 returns (hi, lo) × 10^k, or ok false when it overflows 128 bits.
+func mul128(hi, lo uint64, k int32) (uint64, uint64, bool) {
+	for ; k > 0; k -= 19 {
+		f := pow10u[min(k, 19)]
+		h1, l := bits.Mul64(lo, f)
+		h2, h := bits.Mul64(hi, f)
+		var c uint64
+		h, c = bits.Add64(h, h1, 0)
+		if h2 != 0 || c != 0 {
+			return 0, 0, false
+		}
+		hi, lo = h, l
+	}
+	return hi, lo, true
+}
+
+// divRem128 returns (hi, lo) / d, truncated, and the remainder.
+func divRem128(hi, lo, d uint64) (qh, ql, r uint64) {
+	qh = hi / d
+	ql, r = bits.Div64(hi%d, lo, d)
+	return qh, ql, r
+}
+
+// div128 returns (hi, lo) / d, truncated.
+func div128(hi, lo, d uint64) (uint64, uint64) {
+	qh := hi / d
+	ql, _ := bits.Div64(hi%d, lo, d)
+	return qh, ql
+}
+
 // point marks the portfolio and the benchmark at close time t. It also
 // leaves the equity and benchmark as float64 in p.mk.eqF and benchF, and
 // the marker holds their coefficients for appendPoint until the next call.
@@ -201,8 +340,9 @@ func (p *portfolio) point(t time.Time) EquityPoint {
 		eq, pv = decimal.NewFromBigInt(&m.eq, m.eqExp), decimal.NewFromBigInt(&m.pv, m.pvExp)
 	}
 	bench := m.benchmark(p, p.allocC, p.allocExp)
-	m.eqF, m.benchF = m.float(&m.eq, m.eqExp), m.lastBenchF
-	return EquityPoint{Time: t, Equity: eq, Cash: p.cash, PositionValue: pv, Benchmark: bench, Exposed: exposed}
+	m.equityFloat(p, exposed)
+	m.benchF = m.lastBenchF
+	return EquityPoint{Time: t, Equity: eq, Cash: p.cashDec(), PositionValue: pv, Benchmark: bench, Exposed: exposed}
 }
 
 // pointLean is point without the decimals: it returns only the time and
@@ -211,10 +351,103 @@ func (p *portfolio) point(t time.Time) EquityPoint {
 // all points but the last, whose decimals the metrics read.
 func (p *portfolio) pointLean(t time.Time) EquityPoint {
 	m := &p.mk
-	exposed := m.positions(p)
+	exposed, ok := m.leanEquity(p)
+	if !ok {
+		exposed = m.positions(p)
+		m.equityFloat(p, exposed)
+	}
 	m.benchValue(p, p.allocC, p.allocExp)
-	m.eqF, m.benchF = m.float(&m.eq, m.eqExp), m.lastBenchF
+	m.benchF = m.lastBenchF
 	return EquityPoint{Time: t, Exposed: exposed}
+}
+
+// leanEquity is what pointLean needs of positions and equityFloat (the
+// equity's float in m.eqF, and for appendPoint its digits in m.eqDigits at
+// exponent m.eqExp, or the cash's text when flat), computed in 128-bit
+// integers when the book allows: a flat book (the equity is the cash), or
+// a long-only one with non-negative cash whose sum fits. The digits and
+// the float depend only on the equity's value, which it computes exactly
+// (at the smallest exponent of its terms), so they are equityFloat's. ok
+// is false, with nothing computed, otherwise. TestPointLeanMatchesPoint
+// checks it against point.
+func (m *marker) leanEquity(p *portfolio) (exposed, ok bool) {
+	for _, h := range p.hold {
+		if h.dir() != 0 {
+			exposed = true
+			break
+		}
+	}
+	if !exposed {
+		m.equityFloat(p, false) // m.eq is not needed: the equity is the cash
+		return false, true
+	}
+	w := p.cashC.Bits()
+	if bits.UintSize != 64 || p.cashC.Sign() < 0 || len(w) > 2 {
+		return true, false
+	}
+	e := p.cashExp
+	for _, h := range p.hold {
+		if d := h.dir(); d != 0 {
+			if d < 0 || h.mark.Sign() < 0 || !h.qtyC.IsUint64() {
+				return true, false
+			}
+			e = min(e, h.qtyExp-int32(h.mark.Scale()))
+		}
+	}
+	var hi, lo uint64
+	if len(w) > 0 {
+		lo = uint64(w[0])
+	}
+	if len(w) > 1 {
+		hi = uint64(w[1])
+	}
+	hi, lo, ok = mul128(hi, lo, p.cashExp-e)
+	if !ok {
+		return true, false
+	}
+	for _, h := range p.hold {
+		if h.dir() == 0 {
+			continue
+		}
+		th, tl := bits.Mul64(h.qtyC.Uint64(), uint64(h.mark.Coef()))
+		if th, tl, ok = mul128(th, tl, h.qtyExp-int32(h.mark.Scale())-e); !ok {
+			return true, false
+		}
+		var c uint64
+		lo, c = bits.Add64(lo, tl, 0)
+		hi, c = bits.Add64(hi, th, c)
+		if c != 0 {
+			return true, false
+		}
+	}
+	if !m.cashOK { // appendPoint writes the cash's text
+		m.cashText = m.appendDec(m.cashText[:0], p.cashC, p.cashExp)
+		m.cashF = m.float(p.cashC, p.cashExp)
+		m.cashOK = true
+	}
+	// m.eq as the big.Int of (hi, lo), for floatDigits' checks and its
+	// rare fallback.
+	m.eq.SetUint64(hi)
+	m.eq.Lsh(&m.eq, 64)
+	m.term.SetUint64(lo)
+	m.eq.Or(&m.eq, &m.term)
+	m.eqExp = e
+	m.eqDigits = appendU128(m.eqDigits[:0], hi, lo)
+	m.eqF = m.floatDigits(m.eqDigits, &m.eq, e)
+	return true, true
+}
+
+// appendU128 appends the unsigned 128-bit (hi, lo) in base 10.
+func appendU128(b []byte, hi, lo uint64) []byte {
+	var chunks [2]uint64
+	n := 0
+	for hi != 0 || lo >= pow10u[19] {
+		var r uint64
+		hi, lo, r = divRem128(hi, lo, pow10u[19])
+		chunks[n] = r
+		n++
+	}
+	return appendChunks(strconv.AppendUint(b, lo, 10), chunks[:n])
 }
 
 // float converts c × 10^exp to the nearest float64, as toFloat (and so
@@ -230,8 +463,19 @@ func (m *marker) float(c *big.Int, exp int32) float64 {
 			return float64(i) / pow10s[-exp]
 		}
 	}
-	m.fbuf = m.appendDigits(m.fbuf[:0], c)
-	if len(m.fbuf) <= 700 && exp > -5000 && exp < 5000 {
+	m.digits = m.appendDigits(m.digits[:0], c)
+	return m.floatDigits(m.digits, c, exp)
+}
+
+// floatDigits is float given digits, c's text as appendDigits writes it.
+func (m *marker) floatDigits(digits []byte, c *big.Int, exp int32) float64 {
+	if exp <= 0 && exp >= -22 && c.IsInt64() {
+		if i := c.Int64(); i >= -1<<53 && i <= 1<<53 {
+			return float64(i) / pow10s[-exp]
+		}
+	}
+	if len(digits) <= 700 && exp > -5000 && exp < 5000 {
+		m.fbuf = append(m.fbuf[:0], digits...)
 		m.fbuf = append(m.fbuf, 'e')
 		m.fbuf = strconv.AppendInt(m.fbuf, int64(exp), 10)
 		// The string aliases fbuf only for the call (the error, which
@@ -250,13 +494,18 @@ func (m *marker) float(c *big.Int, exp int32) float64 {
 // 10^152.
 func (m *marker) appendDec(b []byte, c *big.Int, exp int32) []byte {
 	m.digits = m.appendDigits(m.digits[:0], c)
-	str := m.digits
+	return appendDecDigits(b, m.digits, exp)
+}
+
+// appendDecDigits is appendDec given str, the coefficient's text as
+// appendDigits writes it.
+func appendDecDigits(b, str []byte, exp int32) []byte {
 	if exp == 0 {
 		return append(b, str...)
 	}
 	if exp > 0 {
 		b = append(b, str...)
-		if c.Sign() != 0 {
+		if len(str) != 1 || str[0] != '0' {
 			for range exp {
 				b = append(b, '0')
 			}
@@ -301,9 +550,18 @@ func (m *marker) appendDigits(b []byte, c *big.Int) []byte {
 	if c.Sign() < 0 {
 		b = append(b, '-')
 	}
-	m.q.Abs(c)
 	var chunks [8]uint64
 	n := 0
+	if w := c.Bits(); bits.UintSize == 64 && len(w) <= 2 {
+		// Up to 128 bits (a marked equity usually is): 19 digits at a
+		// time by 128-by-64-bit division, without math/big.
+		hi, lo := uint64(0), uint64(w[0])
+		if len(w) == 2 {
+			hi = uint64(w[1])
+		}
+		return appendU128(b, hi, lo)
+	}
+	m.q.Abs(c)
 	for !m.q.IsUint64() {
 		if n == len(chunks) {
 			return m.q.Abs(c).Append(b, 10) // huge: let math/big format it
@@ -312,8 +570,13 @@ func (m *marker) appendDigits(b []byte, c *big.Int) []byte {
 		chunks[n] = m.r.Uint64()
 		n++
 	}
-	b = strconv.AppendUint(b, m.q.Uint64(), 10)
-	for n > 0 {
+	return appendChunks(strconv.AppendUint(b, m.q.Uint64(), 10), chunks[:n])
+}
+
+// appendChunks appends chunks, least significant first, as 19 digits
+// each (with leading zeros), most significant first.
+func appendChunks(b []byte, chunks []uint64) []byte {
+	for n := len(chunks); n > 0; {
 		n--
 		var tmp [19]byte
 		v := chunks[n]
@@ -333,9 +596,13 @@ func (p *portfolio) appendPoint(b []byte, pt *EquityPoint) []byte {
 	m := &p.mk
 	b = strconv.AppendInt(b, pt.Time.UnixNano(), 10)
 	b = append(b, ' ')
-	b = m.appendDec(b, &m.eq, m.eqExp)
+	if pt.Exposed {
+		b = appendDecDigits(b, m.eqDigits, m.eqExp)
+	} else {
+		b = append(b, m.cashText...) // the equity is the cash
+	}
 	b = append(b, ' ')
-	b = m.appendDec(b, p.cashC, p.cashExp)
+	b = append(b, m.cashText...)
 	b = append(b, ' ')
 	b = m.appendDec(b, &m.lastV, m.benchExp)
 	return append(b, '\n')

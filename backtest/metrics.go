@@ -2,6 +2,7 @@ package backtest
 
 import (
 	"math"
+	"math/big"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -194,37 +195,46 @@ func CurveStats(initial float64, start time.Time, times []time.Time, equity []fl
 	return s
 }
 
-// tradeStats measures trades.
-func tradeStats(trades []Trade, symbol string) TradeStats {
-	t := TradeStats{NetPnL: decimal.Zero, Expectancy: decimal.Zero, AvgWin: decimal.Zero, AvgLoss: decimal.Zero}
-	wins, losses := decimal.Zero, decimal.Zero
-	var nw, nl int
-	for i := range trades {
-		tr := &trades[i]
-		if symbol != "" && tr.Symbol != symbol {
-			continue
-		}
-		t.Trades++
-		t.NetPnL = t.NetPnL.Add(tr.PnL)
-		switch tr.PnL.Sign() {
-		case 1:
-			nw++
-			wins = wins.Add(tr.PnL)
-		case -1:
-			nl++
-			losses = losses.Add(tr.PnL)
-		}
+// tradeAcc accumulates the trade statistics of a run (or of one symbol)
+// as the portfolio closes trades, so that the metrics need not walk the
+// trades again, nor allocate a decimal per addition: the sums are kept in
+// place with decimal.Decimal.Add's rules (see [sum]), from decimal.Zero.
+type tradeAcc struct {
+	n, nw, nl         int
+	net, wins, losses sum
+}
+
+// add counts a closed trade with profit pnl.
+func (a *tradeAcc) add(pnl *xdec, tmp *big.Int) {
+	a.n++
+	a.net.add(&pnl.c, pnl.e, tmp)
+	switch pnl.sign() {
+	case 1:
+		a.nw++
+		a.wins.add(&pnl.c, pnl.e, tmp)
+	case -1:
+		a.nl++
+		a.losses.add(&pnl.c, pnl.e, tmp)
 	}
-	if t.Trades == 0 {
+}
+
+// stats returns the trade statistics: net PnL, win rate, expectancy,
+// average win and loss (rounded to 8 places) and profit factor.
+func (a *tradeAcc) stats() TradeStats {
+	t := TradeStats{NetPnL: decimal.Zero, Expectancy: decimal.Zero, AvgWin: decimal.Zero, AvgLoss: decimal.Zero}
+	if a.n == 0 {
 		return t
 	}
-	t.WinRate = float64(nw) / float64(t.Trades)
+	t.Trades = a.n
+	t.NetPnL = a.net.decimal(decimal.Zero)
+	wins, losses := a.wins.decimal(decimal.Zero), a.losses.decimal(decimal.Zero)
+	t.WinRate = float64(a.nw) / float64(t.Trades)
 	t.Expectancy = t.NetPnL.DivRound(decimal.NewFromInt(int64(t.Trades)), 8)
-	if nw > 0 {
-		t.AvgWin = wins.DivRound(decimal.NewFromInt(int64(nw)), 8)
+	if a.nw > 0 {
+		t.AvgWin = wins.DivRound(decimal.NewFromInt(int64(a.nw)), 8)
 	}
-	if nl > 0 {
-		t.AvgLoss = losses.DivRound(decimal.NewFromInt(int64(nl)), 8)
+	if a.nl > 0 {
+		t.AvgLoss = losses.DivRound(decimal.NewFromInt(int64(a.nl)), 8)
 		t.ProfitFactor = wins.InexactFloat64() / -losses.InexactFloat64()
 	}
 	return t
@@ -270,7 +280,7 @@ func curveMetrics(initial decimal.Decimal, res *Result, p *portfolio, times []ti
 	start := res.Params.From
 	m.Strategy = CurveStats(init, start, times, eq, m.PeriodsPerYear)
 	m.Strategy.InitialEquity, m.Strategy.FinalEquity = initial, last.Equity
-	m.Strategy.TradeStats = tradeStats(res.Trades, "")
+	m.Strategy.TradeStats = p.tstats.stats()
 	m.Strategy.Exposure = float64(exposed) / float64(n)
 	if mean := sumEq / float64(n); mean > 0 {
 		m.Strategy.Turnover = p.notional.InexactFloat64() / mean
@@ -279,11 +289,11 @@ func curveMetrics(initial decimal.Decimal, res *Result, p *portfolio, times []ti
 
 	m.Benchmark = CurveStats(init, start, times, bench, m.PeriodsPerYear)
 	m.Benchmark.InitialEquity, m.Benchmark.FinalEquity = initial, last.Benchmark
-	m.Benchmark.TradeStats = tradeStats(nil, "")
+	m.Benchmark.TradeStats = (&tradeAcc{}).stats()
 	m.Benchmark.FeesPaid, m.Benchmark.Slippage = decimal.Zero, decimal.Zero
 
 	for _, h := range p.hold {
-		ss := SymbolStats{Symbol: h.symbol, TradeStats: tradeStats(res.Trades, h.symbol), FeesPaid: h.fees, Slippage: h.slip}
+		ss := SymbolStats{Symbol: h.symbol, TradeStats: h.tstats.stats(), FeesPaid: h.fees, Slippage: h.slip}
 		if h.barsSeen > 0 {
 			ss.Exposure = float64(h.barsExposed) / float64(h.barsSeen)
 		}

@@ -79,23 +79,32 @@ type order struct {
 }
 
 // holding is one symbol's book.
+//
+// Its quantity is qtyC × 10^qtyExp (qtyC points at qtyBuf once the
+// portfolio has filled it); qty, the same as a decimal, is kept up to date
+// only by the decimal form of fill, which tests use. The entry and the
+// stop levels are xdecs (see [calc]), so that a round trip allocates only
+// the decimals of its [Trade].
 type holding struct {
 	symbol     string
-	qty        decimal.Decimal // signed
-	entryPrice decimal.Decimal
+	qty        decimal.Decimal // see above
+	entryPrice xdec
 	entryTime  time.Time
-	entryFee   decimal.Decimal
-	entrySlip  decimal.Decimal
+	entryFee   xdec
+	entrySlip  xdec
 	entrySig   string
-	sl, tp     decimal.Decimal // levels; zero when off
+	sl, tp     xdec // levels; zero when off
 	bars       int
 	mark       events.Fixed // last close
-	qtyC       *big.Int     // qty's coefficient, for the marker (valid while qty ≠ 0)
+	qtyC       *big.Int     // the quantity's coefficient (nil: zero)
 	qtyExp     int32
+	qtyBuf     big.Int
 	unitsC     *big.Int // units' coefficient, for the marker
 	unitsExp   int32
 	marked     bool
 	pending    order
+	lotSize    xdec // the symbol's lot rule (zero: none)
+	minNot     xdec
 
 	// per-symbol statistics
 	barsSeen, barsExposed int
@@ -104,16 +113,23 @@ type holding struct {
 	fees, slip, notional  decimal.Decimal // set by portfolio.settle
 	feeSum, slipSum       sum
 	notionalSum           sum
+	tstats                tradeAcc
 	prices                []PriceBar
 }
 
-func (h *holding) dir() int { return h.qty.Sign() }
+// dir is the sign of the position: +1 long, −1 short, 0 flat.
+func (h *holding) dir() int {
+	if h.qtyC == nil {
+		return 0
+	}
+	return h.qtyC.Sign()
+}
 
 // portfolio is the book of all symbols. Not safe for concurrent use.
 type portfolio struct {
 	m        costModel
-	cash     decimal.Decimal
-	hold     []*holding // in first-seen order
+	cash     decimal.Decimal // cashC × 10^cashExp when !cashStale; read it with cashDec
+	hold     []*holding      // in first-seen order
 	bySym    map[string]*holding
 	trades   chunks[Trade]
 	costs    Costs // Fees and Slippage set by settle
@@ -122,29 +138,52 @@ type portfolio struct {
 
 	fees, slip, notionalSum sum // running sums behind costs and notional
 	fs                      fillScratch
-	takerC                  *big.Int // p.m.taker's coefficient, for feeCoef
-	takerExp                int32
 
-	// cash's coefficient and exponent, for the marker; set with cash.
-	cashC   *big.Int
-	cashExp int32
+	// cash's coefficient and exponent, updated in place by fills.
+	cashC     *big.Int
+	cashExp   int32
+	cashStale bool // cash lags cashC
 	// alloc is the benchmark's cash per symbol (coefficient, exponent).
 	allocC   *big.Int
 	allocExp int32
 	mk       marker
+
+	// The cost model as xdecs, and the trade path's scratch values.
+	k                                   calc
+	taker, maker, fraction, notionalCfg xdec
+	slipBps, slipFrac, stopLoss, takeP  xdec
+	w                                   tradeScratch
+	// tstats are the trade statistics; keepTrades says whether trades
+	// also records every Trade (a lean sweep run needs only the stats).
+	tstats     tradeAcc
+	keepTrades bool
 }
 
-var (
-	one   = decimal.NewFromInt(1)
-	bpsOf = func(x, bps decimal.Decimal) decimal.Decimal { return x.Mul(bps).Shift(-4) }
-)
+// tradeScratch holds open's, close's and stops' intermediate values.
+type tradeScratch struct {
+	ref, open, high, low, slipUnit, price, budget, den, qty, n, t xdec
+	q, qtyAbs, slip, fee, gross, fees, pnl, en, ret, slipTot      xdec
+	zero                                                          xdec // always 0
+}
+
+// bpsOf is bps basis points of x: the decimal expression the portfolio's
+// fee and slippage arithmetic reproduces.
+func bpsOf(x, bps decimal.Decimal) decimal.Decimal { return x.Mul(bps).Shift(-4) }
 
 // qtyPlaces is the quantity precision of a symbol without a lot size.
 const qtyPlaces = 8
 
 func newPortfolio(m costModel) *portfolio {
-	p := &portfolio{m: m, cash: m.InitialCash, bySym: make(map[string]*holding)}
+	p := &portfolio{m: m, cash: m.InitialCash, bySym: make(map[string]*holding), keepTrades: true}
 	p.cashC, p.cashExp = coefOf(p.cash)
+	p.taker.setDec(m.taker)
+	p.maker.setDec(m.maker)
+	p.fraction.setDec(m.fraction)
+	p.notionalCfg.setDec(m.Sizing.Notional)
+	p.slipBps.setDec(m.SlippageBps)
+	p.slipFrac.setDec(m.SlippageRangeFrac)
+	p.stopLoss.setDec(m.StopLoss)
+	p.takeP.setDec(m.TakeProfit)
 	return p
 }
 
@@ -152,75 +191,101 @@ func (p *portfolio) holding(symbol string) *holding {
 	h := p.bySym[symbol]
 	if h == nil {
 		h = &holding{symbol: symbol}
+		l := p.m.lot(symbol)
+		h.lotSize.setDec(l.Size)
+		h.minNot.setDec(l.MinNotional)
 		p.bySym[symbol] = h
 		p.hold = append(p.hold, h)
 	}
 	return h
 }
 
-// slippage is the per-unit price move against the trader on bar b at ref.
-func (p *portfolio) slippage(ref decimal.Decimal, b *events.Bar) decimal.Decimal {
-	if p.m.SlippageRangeFrac.Sign() > 0 {
-		return b.High.Decimal().Sub(b.Low.Decimal()).Mul(p.m.SlippageRangeFrac)
+// cashDec returns the cash as a decimal, built only when a fill changed it.
+func (p *portfolio) cashDec() decimal.Decimal {
+	if p.cashStale {
+		p.cash, p.cashStale = decimal.NewFromBigInt(p.cashC, p.cashExp), false
 	}
-	if p.m.SlippageBps.Sign() > 0 {
-		return bpsOf(ref, p.m.SlippageBps)
+	return p.cash
+}
+
+// slippage sets z to the per-unit price move against the trader on bar b
+// at ref: (high − low) × SlippageRangeFrac, or bpsOf(ref, SlippageBps), or
+// decimal.Zero.
+func (p *portfolio) slippage(z, ref *xdec, b *events.Bar) {
+	k, w := &p.k, &p.w
+	switch {
+	case p.slipFrac.sign() > 0:
+		w.high.setFixed(b.High)
+		w.low.setFixed(b.Low)
+		k.sub(&w.t, &w.high, &w.low)
+		k.mul(z, &w.t, &p.slipFrac)
+	case p.slipBps.sign() > 0:
+		k.mul(z, ref, &p.slipBps)
+		z.e -= 4 // Shift(-4)
+	default:
+		z.setZero()
 	}
-	return decimal.Zero
 }
 
 // fill books a fill of signed quantity q (buy > 0) at price with the fee
-// rate, and returns the fee.
+// rate, and sets fee to the fee. It is the decimal form of fillNum, for
+// tests: it also brings p.cash and h.qty up to date.
+func (p *portfolio) fill(h *holding, q, price, feeBps, slip decimal.Decimal) decimal.Decimal {
+	var nq, np, nb, ns, fee xdec
+	nq.setDec(q)
+	np.setDec(price)
+	nb.setDec(feeBps)
+	ns.setDec(slip)
+	p.fillNum(h, &nq, &np, &nb, &ns, &fee)
+	h.qty = decimal.NewFromBigInt(h.qtyC, h.qtyExp)
+	p.cashDec()
+	return fee.dec()
+}
+
+// fillNum books a fill of signed quantity q (buy > 0) at price with the
+// fee rate, and sets fee (not aliasing the others) to the fee.
 //
 // It computes, exactly as the decimal expressions
 //
 //	notional = |q| × price
 //	fee      = bpsOf(notional, feeBps)
 //	cash     = cash − q × price − fee
+//	qty      = qty + q
 //
 // would (same coefficients, same exponents: see [marker] for why the
 // in-place big.Int operations are the decimal ones), and adds fee, slip and
 // notional to running sums (see [sum]) instead of re-allocating six
 // decimals per fill.
-func (p *portfolio) fill(h *holding, q, price, feeBps, slip decimal.Decimal) decimal.Decimal {
+func (p *portfolio) fillNum(h *holding, q, price, feeBps, slip, fee *xdec) {
 	f := &p.fs
-	qc, qe := coefOf(q)
-	pc, pe := coefOf(price)
-	fc, fe := p.feeCoef(feeBps)
-	sc, se := coefOf(slip)
+	qc, qe := &q.c, q.e
+	pc, pe := &price.c, price.e
 	f.abs.Abs(qc)
 	f.notional.Mul(&f.abs, pc)
 	ne := qe + pe
-	f.fee.Mul(&f.notional, fc)
-	feeExp := ne + fe - 4
+	f.fee.Mul(&f.notional, &feeBps.c)
+	feeExp := ne + feeBps.e - 4
 	f.qp.Mul(qc, pc)
 	f.neg.Neg(&f.qp)
 	addScaled(p.cashC, &p.cashExp, &f.neg, ne, &f.tmp)
 	f.neg.Neg(&f.fee)
 	addScaled(p.cashC, &p.cashExp, &f.neg, feeExp, &f.tmp)
-	p.cash = decimal.NewFromBigInt(p.cashC, p.cashExp)
-	h.qty = h.qty.Add(q)
-	h.qtyC, h.qtyExp = coefOf(h.qty)
+	p.cashStale, p.mk.cashOK = true, false
+	if h.qtyC == nil {
+		h.qtyC = &h.qtyBuf
+		h.qtyC.SetInt64(0)
+		h.qtyExp = 0
+	}
+	addScaled(h.qtyC, &h.qtyExp, qc, qe, &f.tmp)
 	p.fees.add(&f.fee, feeExp, &f.tmp)
-	p.slip.add(sc, se, &f.tmp)
+	p.slip.add(&slip.c, slip.e, &f.tmp)
 	p.notionalSum.add(&f.notional, ne, &f.tmp)
 	h.feeSum.add(&f.fee, feeExp, &f.tmp)
-	h.slipSum.add(sc, se, &f.tmp)
+	h.slipSum.add(&slip.c, slip.e, &f.tmp)
 	h.notionalSum.add(&f.notional, ne, &f.tmp)
 	p.counts.Fills++
-	return decimal.NewFromBigInt(&f.fee, feeExp)
-}
-
-// feeCoef is coefOf(feeBps), without a copy for the taker fee, which
-// nearly every fill pays. The cached coefficient is only read.
-func (p *portfolio) feeCoef(feeBps decimal.Decimal) (*big.Int, int32) {
-	if p.takerC == nil {
-		p.takerC, p.takerExp = coefOf(p.m.taker)
-	}
-	if feeBps.Exponent() == p.takerExp && feeBps.Equal(p.m.taker) {
-		return p.takerC, p.takerExp
-	}
-	return coefOf(feeBps)
+	fee.c.Set(&f.fee)
+	fee.e = feeExp
 }
 
 // fillScratch is fill's reusable big.Int space.
@@ -264,88 +329,152 @@ func (p *portfolio) settle() {
 }
 
 // close closes h's position at reference price ref (before slippage) with
-// the given per-unit slippage and fee rate.
-func (p *portfolio) close(h *holding, t time.Time, ref, slipUnit, feeBps decimal.Decimal, reason, sig string) {
-	q := h.qty.Neg() // buy back a short (+), sell a long (−)
-	price := ref.Sub(slipUnit)
-	if q.Sign() > 0 {
-		price = ref.Add(slipUnit)
+// the given per-unit slippage and fee rate. In decimal terms:
+//
+//	q     = −qty                      (buy back a short, sell a long)
+//	price = ref + slipUnit if q > 0, else ref − slipUnit
+//	slip  = |qty| × slipUnit
+//	gross = (price − entry) × |qty|   (long; (entry − price) × |qty| short)
+//	fees  = entryFee + fee
+//	pnl   = gross − fees
+//	ret   = pnl.DivRound(entry × |qty|, 8) when that is positive, else 0
+//
+// ref and slipUnit may be h's levels or p.w's inputs, but not its
+// intermediate values.
+func (p *portfolio) close(h *holding, t time.Time, ref, slipUnit, feeBps *xdec, reason, sig string) {
+	k, w := &p.k, &p.w
+	w.q.c.Neg(h.qtyC)
+	w.q.e = h.qtyExp
+	buy := w.q.sign() > 0
+	if buy {
+		k.add(&w.price, ref, slipUnit)
+	} else {
+		k.sub(&w.price, ref, slipUnit)
 	}
-	qty := h.qty.Abs()
-	slip := qty.Mul(slipUnit)
-	fee := p.fill(h, q, price, feeBps, slip)
-	side, gross := "long", price.Sub(h.entryPrice).Mul(qty)
-	if q.Sign() > 0 {
-		side, gross = "short", h.entryPrice.Sub(price).Mul(qty)
+	w.qtyAbs.c.Abs(h.qtyC)
+	w.qtyAbs.e = h.qtyExp
+	k.mul(&w.slip, &w.qtyAbs, slipUnit)
+	p.fillNum(h, &w.q, &w.price, feeBps, &w.slip, &w.fee)
+	side := "long"
+	if buy {
+		side = "short"
+		k.sub(&w.t, &h.entryPrice, &w.price)
+	} else {
+		k.sub(&w.t, &w.price, &h.entryPrice)
 	}
-	fees := h.entryFee.Add(fee)
-	pnl := gross.Sub(fees)
-	ret := decimal.Zero
-	if en := h.entryPrice.Mul(qty); en.Sign() > 0 {
-		ret = pnl.DivRound(en, 8)
+	k.mul(&w.gross, &w.t, &w.qtyAbs)
+	k.add(&w.fees, &h.entryFee, &w.fee)
+	k.sub(&w.pnl, &w.gross, &w.fees)
+	p.tstats.add(&w.pnl, &k.t)
+	h.tstats.add(&w.pnl, &k.t)
+	if p.keepTrades {
+		ret := decimal.Zero
+		if k.mul(&w.en, &h.entryPrice, &w.qtyAbs); w.en.sign() > 0 {
+			k.divRound(&w.ret, &w.pnl, &w.en, 8)
+			ret = w.ret.dec()
+		}
+		k.add(&w.slipTot, &h.entrySlip, &w.slip)
+		p.trades.add(&Trade{
+			Symbol: h.symbol, Side: side, Quantity: w.qtyAbs.dec(),
+			EntryTime: h.entryTime, EntryPrice: h.entryPrice.dec(), ExitTime: t, ExitPrice: w.price.dec(),
+			Fees: w.fees.dec(), Slippage: w.slipTot.dec(), PnL: w.pnl.dec(), Return: ret,
+			ExitReason: reason, EntrySignal: h.entrySig, ExitSignal: sig, Bars: h.bars,
+		})
 	}
-	p.trades.add(&Trade{
-		Symbol: h.symbol, Side: side, Quantity: qty,
-		EntryTime: h.entryTime, EntryPrice: h.entryPrice, ExitTime: t, ExitPrice: price,
-		Fees: fees, Slippage: h.entrySlip.Add(slip), PnL: pnl, Return: ret,
-		ExitReason: reason, EntrySignal: h.entrySig, ExitSignal: sig, Bars: h.bars,
-	})
-	h.qty, h.sl, h.tp, h.bars = decimal.Zero, decimal.Zero, decimal.Zero, 0
+	h.qty = decimal.Zero
+	h.qtyC.SetInt64(0)
+	h.qtyExp = 0
+	h.sl.setZero()
+	h.tp.setZero()
+	h.bars = 0
 }
 
-// open opens a position in direction dir at bar b's open.
+// open opens a position in direction dir at bar b's open. In decimal
+// terms, with ref the open and eq the marked equity:
+//
+//	budget   = eq × fraction, or Notional; for longs at most the cash
+//	price    = ref ± slippage(ref)                 (against the trader)
+//	qty      = budget.QuoRem(price + bpsOf(price, taker), 8), then down
+//	           to the lot: qty.QuoRem(lot, 0) × lot
+//	stop     = price × (1 − dir × StopLoss), take = price × (1 + dir × TakeProfit)
 func (p *portfolio) open(h *holding, dir int, b *events.Bar, sig string) {
-	ref := b.Open.Decimal()
-	eq := p.mk.equityOnly(p)
-	if eq.Sign() <= 0 || ref.Sign() <= 0 {
+	k, w := &p.k, &p.w
+	w.ref.setFixed(b.Open)
+	p.mk.positions(p) // the equity, in p.mk.eq × 10^eqExp
+	if p.mk.eq.Sign() <= 0 || w.ref.sign() <= 0 {
 		p.counts.SkippedZeroQty++
 		return
 	}
-	budget := eq.Mul(p.m.fraction)
-	if p.m.Sizing.Notional.Sign() > 0 {
-		budget = p.m.Sizing.Notional
+	budget := &w.budget
+	switch {
+	case p.notionalCfg.sign() > 0:
+		budget = &p.notionalCfg
+	default:
+		k.t.Mul(&p.mk.eq, &p.fraction.c)
+		w.budget.c.Set(&k.t)
+		w.budget.e = p.mk.eqExp + p.fraction.e
 	}
-	if dir > 0 && budget.GreaterThan(p.cash) {
-		budget = p.cash // no leverage
+	if dir > 0 && k.cmpCE(&budget.c, budget.e, p.cashC, p.cashExp) > 0 {
+		w.budget.c.Set(p.cashC) // no leverage
+		w.budget.e = p.cashExp
+		budget = &w.budget
 	}
-	slipUnit := p.slippage(ref, b)
-	price := ref.Add(slipUnit)
+	p.slippage(&w.slipUnit, &w.ref, b)
 	if dir < 0 {
-		price = ref.Sub(slipUnit)
+		k.sub(&w.price, &w.ref, &w.slipUnit)
+	} else {
+		k.add(&w.price, &w.ref, &w.slipUnit)
 	}
-	if budget.Sign() <= 0 || price.Sign() <= 0 {
+	if budget.sign() <= 0 || w.price.sign() <= 0 {
 		p.counts.SkippedZeroQty++
 		return
 	}
 	// Quantity = budget / (price × (1 + fee)), truncated so that the cost
 	// with its fee never exceeds the budget, then down to the lot.
-	qty, _ := budget.QuoRem(price.Add(bpsOf(price, p.m.taker)), qtyPlaces)
-	lot := p.m.lot(h.symbol)
-	if lot.Size.Sign() > 0 {
-		n, _ := qty.QuoRem(lot.Size, 0)
-		qty = n.Mul(lot.Size)
+	k.mul(&w.den, &w.price, &p.taker)
+	w.den.e -= 4 // bpsOf
+	k.add(&w.den, &w.price, &w.den)
+	k.quoRem(&w.qty, budget, &w.den, qtyPlaces)
+	if h.lotSize.sign() > 0 {
+		k.quoRem(&w.n, &w.qty, &h.lotSize, 0)
+		k.mul(&w.qty, &w.n, &h.lotSize)
 	}
-	if qty.Sign() <= 0 {
+	if w.qty.sign() <= 0 {
 		p.counts.SkippedZeroQty++
 		return
 	}
-	if lot.MinNotional.Sign() > 0 && qty.Mul(price).LessThan(lot.MinNotional) {
-		p.counts.SkippedMinNotional++
-		return
+	if h.minNot.sign() > 0 {
+		if k.mul(&w.t, &w.qty, &w.price); k.cmp(&w.t, &h.minNot) < 0 {
+			p.counts.SkippedMinNotional++
+			return
+		}
 	}
 	if dir < 0 {
-		qty = qty.Neg()
+		w.qty.c.Neg(&w.qty.c)
 	}
-	slip := qty.Abs().Mul(slipUnit)
-	fee := p.fill(h, qty, price, p.m.taker, slip)
-	h.entryPrice, h.entryTime, h.entryFee, h.entrySlip, h.entrySig, h.bars = price, b.OpenTime, fee, slip, sig, 0
-	h.sl, h.tp = decimal.Zero, decimal.Zero
-	d := decimal.NewFromInt(int64(dir))
-	if p.m.StopLoss.Sign() > 0 {
-		h.sl = price.Mul(one.Sub(d.Mul(p.m.StopLoss)))
+	w.t.c.Abs(&w.qty.c)
+	w.t.e = w.qty.e
+	k.mul(&w.slip, &w.t, &w.slipUnit)
+	p.fillNum(h, &w.qty, &w.price, &p.taker, &w.slip, &h.entryFee)
+	h.entryPrice.set(&w.price)
+	h.entrySlip.set(&w.slip)
+	h.entryTime, h.entrySig, h.bars = b.OpenTime, sig, 0
+	h.sl.setZero()
+	h.tp.setZero()
+	// one.Sub(d.Mul(StopLoss)) and one.Add(d.Mul(TakeProfit)), d = dir.
+	if p.stopLoss.sign() > 0 {
+		k.mulInt(&w.t, &p.stopLoss, int64(dir))
+		w.n.c.SetInt64(1)
+		w.n.e = 0
+		k.sub(&w.t, &w.n, &w.t)
+		k.mul(&h.sl, &w.price, &w.t)
 	}
-	if p.m.TakeProfit.Sign() > 0 {
-		h.tp = price.Mul(one.Add(d.Mul(p.m.TakeProfit)))
+	if p.takeP.sign() > 0 {
+		k.mulInt(&w.t, &p.takeP, int64(dir))
+		w.n.c.SetInt64(1)
+		w.n.e = 0
+		k.add(&w.t, &w.n, &w.t)
+		k.mul(&h.tp, &w.price, &w.t)
 	}
 }
 
@@ -362,12 +491,14 @@ func (p *portfolio) execute(h *holding, b *events.Bar) {
 		return
 	}
 	if cur != 0 {
-		ref := b.Open.Decimal()
+		w := &p.w
+		w.open.setFixed(b.Open)
 		reason := ExitSignal
 		if o.target != 0 {
 			reason = ExitReverse
 		}
-		p.close(h, b.OpenTime, ref, p.slippage(ref, b), p.m.taker, reason, o.signal)
+		p.slippage(&w.slipUnit, &w.open, b)
+		p.close(h, b.OpenTime, &w.open, &w.slipUnit, &p.taker, reason, o.signal)
 	}
 	if o.target != 0 {
 		p.open(h, o.target, b, o.signal)
@@ -375,36 +506,57 @@ func (p *portfolio) execute(h *holding, b *events.Bar) {
 }
 
 // stops checks h's stop-loss and take-profit against bar b; the stop-loss
-// wins when the bar touches both (see the package documentation).
+// wins when the bar touches both (see the package documentation). A gap
+// through a level fills at the open: decimal.Min(open, level) for a long
+// stop, and so on (Min and Max keep the open on a tie).
 func (p *portfolio) stops(h *holding, b *events.Bar) {
 	dir := h.dir()
-	if dir == 0 || (h.sl.IsZero() && h.tp.IsZero()) {
+	if dir == 0 || (h.sl.sign() == 0 && h.tp.sign() == 0) {
 		return
 	}
-	open, high, low := b.Open.Decimal(), b.High.Decimal(), b.Low.Decimal()
-	if !h.sl.IsZero() {
-		if dir > 0 && low.LessThanOrEqual(h.sl) {
-			ref := decimal.Min(open, h.sl) // a gap below the stop fills at the open
-			p.counts.StopLosses++
-			p.close(h, b.OpenTime, ref, p.slippage(ref, b), p.m.taker, ExitStopLoss, "")
-			return
+	k, w := &p.k, &p.w
+	w.open.setFixed(b.Open)
+	w.high.setFixed(b.High)
+	w.low.setFixed(b.Low)
+	// minOpen and maxOpen are decimal.Min(open, lv) and decimal.Max(open, lv).
+	minOpen := func(lv *xdec) *xdec {
+		if k.cmp(lv, &w.open) < 0 {
+			return lv
 		}
-		if dir < 0 && high.GreaterThanOrEqual(h.sl) {
-			ref := decimal.Max(open, h.sl)
+		return &w.open
+	}
+	maxOpen := func(lv *xdec) *xdec {
+		if k.cmp(lv, &w.open) > 0 {
+			return lv
+		}
+		return &w.open
+	}
+	if h.sl.sign() != 0 {
+		var ref *xdec
+		switch {
+		case dir > 0 && k.cmp(&w.low, &h.sl) <= 0:
+			ref = minOpen(&h.sl)
+		case dir < 0 && k.cmp(&w.high, &h.sl) >= 0:
+			ref = maxOpen(&h.sl)
+		}
+		if ref != nil {
 			p.counts.StopLosses++
-			p.close(h, b.OpenTime, ref, p.slippage(ref, b), p.m.taker, ExitStopLoss, "")
+			p.slippage(&w.slipUnit, ref, b)
+			p.close(h, b.OpenTime, ref, &w.slipUnit, &p.taker, ExitStopLoss, "")
 			return
 		}
 	}
-	if !h.tp.IsZero() {
-		if dir > 0 && high.GreaterThanOrEqual(h.tp) {
-			p.counts.TakeProfits++
-			p.close(h, b.OpenTime, decimal.Max(open, h.tp), decimal.Zero, p.m.maker, ExitTakeProfit, "")
-			return
+	if h.tp.sign() != 0 {
+		var ref *xdec
+		switch {
+		case dir > 0 && k.cmp(&w.high, &h.tp) >= 0:
+			ref = maxOpen(&h.tp)
+		case dir < 0 && k.cmp(&w.low, &h.tp) <= 0:
+			ref = minOpen(&h.tp)
 		}
-		if dir < 0 && low.LessThanOrEqual(h.tp) {
+		if ref != nil {
 			p.counts.TakeProfits++
-			p.close(h, b.OpenTime, decimal.Min(open, h.tp), decimal.Zero, p.m.maker, ExitTakeProfit, "")
+			p.close(h, b.OpenTime, ref, &w.zero, &p.maker, ExitTakeProfit, "")
 		}
 	}
 }

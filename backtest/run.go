@@ -171,6 +171,11 @@ func RunBars(ctx context.Context, cfg Config, in *Input) (*Result, error) {
 	}
 	m := cfg.Portfolio.resolve()
 	p := newPortfolio(m)
+	p.keepTrades = !lean // a sweep reads the trade statistics only
+	ws := cfg.ws
+	if ws == nil || !lean {
+		ws = &workspace{}
+	}
 	res := &Result{}
 	res.Counts.UndecodedRecords = in.Skipped
 
@@ -194,18 +199,25 @@ func RunBars(ctx context.Context, cfg Config, in *Input) (*Result, error) {
 	exposedPts := 0
 	if lean {
 		res.Equity = make([]EquityPoint, 0, 1)
-		times = make([]time.Time, 0, npts)
+		times = ws.times[:0]
 	} else {
 		res.Equity = make([]EquityPoint, 0, npts)
 	}
 	var signals chunks[events.Signal]
 	nsig := 0 // a lean run counts the signals instead of keeping them
 	hasher := newFingerprinter(in.Stream)
-	out := make([]events.Signal, 0, 16)
-	line := make([]byte, 0, 256)
+	out := ws.out[:0]
+	line := ws.line[:0]
 	// The equity curve and the benchmark as float64, for the metrics.
-	eqF := make([]float64, 0, npts)
-	benchF := make([]float64, 0, npts)
+	eqF, benchF := ws.eqF[:0], ws.benchF[:0]
+	if cap(eqF) < npts {
+		eqF, benchF = make([]float64, 0, npts), make([]float64, 0, npts)
+	}
+	if lean && cap(times) < npts {
+		times = make([]time.Time, 0, npts)
+	}
+	// Hand the (possibly grown) buffers back for the worker's next run.
+	defer func() { ws.times, ws.eqF, ws.benchF, ws.out, ws.line = times, eqF, benchF, out, line }()
 	for k, i := range sel {
 		if k&4095 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -247,7 +259,7 @@ func RunBars(ctx context.Context, cfg Config, in *Input) (*Result, error) {
 		if cfg.KeepPrices {
 			h.prices = append(h.prices, PriceBar{b.OpenTime, b.Open.Float64(), b.High.Float64(), b.Low.Float64(), b.Close.Float64()})
 		}
-		if h.qty.Sign() != 0 {
+		if h.dir() != 0 {
 			h.bars++
 			h.barsExposed++
 		}
@@ -291,7 +303,7 @@ func RunBars(ctx context.Context, cfg Config, in *Input) (*Result, error) {
 	if lean && res.Counts.RejectedBars > 0 {
 		// The cached input hash covers every selected bar, and the last
 		// equity point may be missing: run it the plain way.
-		cfg.shared = nil
+		cfg.shared, cfg.ws = nil, nil
 		return RunBars(ctx, cfg, in)
 	}
 	if len(res.Equity) == 0 {
@@ -301,7 +313,7 @@ func RunBars(ctx context.Context, cfg Config, in *Input) (*Result, error) {
 		if h.pending.active {
 			res.Counts.Unfilled++
 		}
-		if h.qty.Sign() != 0 {
+		if h.dir() != 0 {
 			res.Counts.OpenAtEnd++
 		}
 	}
@@ -391,6 +403,16 @@ func (s *runShared) inputDigest(in *Input, sel []int) string {
 		s.inputHex = hex.EncodeToString(f.input.Sum(nil))
 	})
 	return s.inputHex
+}
+
+// workspace is the buffers of a run that a sweep worker reuses for its
+// next run (a lean run keeps none of them in its Result). One per worker:
+// not safe for concurrent use.
+type workspace struct {
+	times       []time.Time
+	eqF, benchF []float64
+	out         []events.Signal
+	line        []byte
 }
 
 // selectBars returns the indexes of in.Bars within cfg's symbols and range.

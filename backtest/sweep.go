@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"text/tabwriter"
 
 	"github.com/shopspring/decimal"
@@ -194,30 +195,31 @@ func sweepInput(ctx context.Context, base Config, in *Input, grid []Axis, worker
 	}
 	results := make([]SweepResult, n)
 	errs := make([]error, n)
-	jobs := make(chan int)
+	// Workers take the next point from a shared counter (the only
+	// mutable state they share) rather than from a feeding goroutine.
+	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := range jobs {
+			// Each worker has its own buffers (and shares nothing mutable
+			// with the others), so that a run allocates little.
+			wcfg := base
+			wcfg.ws = &workspace{}
+			for ctx.Err() == nil {
+				i := int(next.Add(1) - 1)
+				if i >= n {
+					return
+				}
 				// Each worker writes only its own index: no lock needed.
-				results[i], errs[i] = sweepPoint(ctx, base, in, grid, i)
+				results[i], errs[i] = sweepPoint(ctx, wcfg, in, grid, i)
 				if errs[i] != nil {
 					cancel()
 				}
 			}
 		}()
 	}
-feed:
-	for i := range n {
-		select {
-		case jobs <- i:
-		case <-ctx.Done():
-			break feed
-		}
-	}
-	close(jobs)
 	wg.Wait()
 	// The earliest real error (cancellations it caused come with it), so
 	// that which error is returned does not depend on scheduling.

@@ -204,27 +204,3 @@ func TestSweepErrors(t *testing.T) {
 		t.Fatalf("rank: %v", err)
 	}
 }
-
-// BenchmarkSweep measures sweep scaling: compare workers=2 with workers=1
-// (the speedup is their ns/op ratio; on 2 idle cores the target is 1.8x).
-func BenchmarkSweep(b *testing.B) {
-	base := emaBase(b)
-	grid, err := backtest.ParseGrid("fast=5:20:5,slow=30|40|50|60")
-	if err != nil {
-		b.Fatal(err)
-	}
-	for _, w := range []int{1, 2} {
-		b.Run(fmt.Sprintf("workers=%d", w), func(b *testing.B) {
-			b.ReportAllocs()
-			bars := 0
-			for b.Loop() {
-				res, err := backtest.Sweep(context.Background(), base, grid, w)
-				if err != nil {
-					b.Fatal(err)
-				}
-				bars += len(res) * 1200
-			}
-			b.ReportMetric(float64(bars)/b.Elapsed().Seconds(), "bars/s")
-		})
-	}
-}
