@@ -207,6 +207,9 @@ type Core struct {
 	// Scratch, reused across calls so that Apply does not allocate.
 	decs    []strategies.Decision
 	arena   signalArena // the memory of the signals' slices and IDs
+	idHash  idHasher    // SHA-256 of signal IDs from a cached midstate (see idPrefix); nil until needed
+	idSum   []byte      // its Sum output
+	idBuf   []byte      // its input
 	applies uint64      // Apply calls that reached step (see run.seq)
 	stats   Stats
 }
@@ -312,7 +315,13 @@ func (c *Core) Apply(pos events.Position, b *events.Bar, out []events.Signal) ([
 	if !seen {
 		s.symbol, s.venue = b.Symbol, b.Venue
 	}
-	c.pos, c.hasPos = pos, true
+	// The stream is nearly always the very string of the previous call:
+	// storing it again would be a pointer write (a write barrier while the
+	// GC is marking) on every bar.
+	if !sameData(c.pos.Stream, pos.Stream) {
+		c.pos.Stream = pos.Stream
+	}
+	c.pos.Partition, c.pos.Offset, c.hasPos = pos.Partition, pos.Offset, true
 	c.stats.Bars++
 	return out, nil
 }
@@ -398,8 +407,9 @@ func plainNumbers(b *events.Bar) bool {
 		(b.HasQuoteVolume && b.QuoteVolume.Sign() < 0) || (b.HasTradeCount && b.TradeCount < 0) {
 		return false
 	}
+	// high >= low follows from low <= open <= high: four comparisons.
 	h, l := b.High, b.Low
-	return h.Cmp(b.Open) >= 0 && h.Cmp(b.Close) >= 0 && h.Cmp(l) >= 0 &&
+	return h.Cmp(b.Open) >= 0 && h.Cmp(b.Close) >= 0 &&
 		l.Cmp(b.Open) <= 0 && l.Cmp(b.Close) <= 0
 }
 
@@ -547,7 +557,11 @@ func (c *Core) newSeries(symbol string, iv events.Interval) (*series, error) {
 					return nil, fmt.Errorf("%w: %q: %v", ErrStrategy, c.insts[p.inst].name, err)
 				}
 				ii = len(f.inds)
-				f.inds = append(f.inds, &indState{name: name, ind: ind, nOut: len(ind.Outputs())})
+				is := &indState{name: name, ind: ind, nOut: len(ind.Outputs())}
+				if is.nOut > 1 {
+					is.vr, _ = ind.(indicators.ValuesReader)
+				}
+				f.inds = append(f.inds, is)
 			}
 			is := f.inds[ii]
 			is.hist = max(is.hist, hist)
@@ -569,6 +583,12 @@ func (c *Core) newSeries(symbol string, iv events.Interval) (*series, error) {
 					r.names = append(r.names, prefix+name+"."+on)
 				}
 			}
+			if len(ref.outs) <= len(ref.out) {
+				for k, o := range ref.outs {
+					ref.out[k] = int32(o)
+				}
+				ref.nOut = len(ref.outs)
+			}
 			r.needs = append(r.needs, ref)
 		}
 		s.runs = append(s.runs, r)
@@ -576,10 +596,11 @@ func (c *Core) newSeries(symbol string, iv events.Interval) (*series, error) {
 	for fi, f := range s.frames {
 		f.views = make([]view, len(f.runs))
 		for j, ri := range f.runs {
-			f.views[j] = view{s: s, f: f, fi: fi, r: s.runs[ri]}
+			r := s.runs[ri]
+			f.views[j] = view{s: s, f: f, fi: fi, r: r, needs: r.needs, pairs: r.hist >= 2}
 		}
 		f.hist = max(f.hist, 1)
-		f.bars = make([]strategies.BarValues, f.hist)
+		f.bars = make([]barRec, f.hist)
 		for _, ind := range f.inds {
 			ind.hist = max(ind.hist, 1)
 			ind.vals = make([]float64, ind.hist*ind.nOut)

@@ -1,7 +1,9 @@
 package engine
 
 import (
+	"math"
 	"math/rand/v2"
+	"reflect"
 	"testing"
 	"time"
 
@@ -103,5 +105,71 @@ func TestFixedFloat(t *testing.T) {
 	big := events.MustFixed("123456789.123456789")
 	if n := testing.AllocsPerRun(100, func() { _ = fixedFloat(big) }); n != 0 {
 		t.Fatalf("fixedFloat allocates %v times", n)
+	}
+}
+
+// TestMulPow10 checks the table-driven mulPow10 against the loop of checked
+// multiplications it replaces, at the bounds and on random values.
+func TestMulPow10(t *testing.T) {
+	loop := func(v int64, n int) (int64, bool) {
+		for ; n > 0; n-- {
+			if v > math.MaxInt64/10 || v < math.MinInt64/10 {
+				return 0, false
+			}
+			v *= 10
+		}
+		return v, true
+	}
+	check := func(v int64, n int) {
+		t.Helper()
+		got, gok := mulPow10(v, n)
+		want, wok := loop(v, n)
+		if got != want || gok != wok {
+			t.Fatalf("mulPow10(%d, %d) = %d, %v; want %d, %v", v, n, got, gok, want, wok)
+		}
+	}
+	rng := rand.New(rand.NewPCG(5, 6))
+	for n := -1; n <= 21; n++ {
+		for _, v := range []int64{0, 1, -1, 9, -9, math.MaxInt64, math.MinInt64, math.MaxInt64 / 10, math.MinInt64 / 10} {
+			check(v, n)
+		}
+		if n >= 0 && n < len(mulLimit) {
+			for _, v := range []int64{mulLimit[n], mulLimit[n] + 1, -mulLimit[n], -mulLimit[n] - 1} {
+				check(v, n)
+			}
+		}
+		for range 2000 {
+			v := int64(rng.Uint64() >> uint(rng.IntN(64)))
+			if rng.IntN(2) == 0 {
+				v = -v
+			}
+			check(v, n)
+		}
+	}
+}
+
+// TestApplyCopiesWholePosition guards Apply's field-by-field copy of the
+// input position: a field added to events.Position must be copied there too.
+func TestApplyCopiesWholePosition(t *testing.T) {
+	if n := reflect.TypeOf(events.Position{}).NumField(); n != 3 {
+		t.Fatalf("events.Position has %d fields; Core.Apply copies Stream, Partition and Offset", n)
+	}
+	c, err := New(Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := events.Bar{Symbol: "BTC-USDT", Interval: 5 * events.Minute,
+		OpenTime: time.Date(2021, 1, 1, 0, 0, 0, 0, time.UTC), CloseTime: time.Date(2021, 1, 1, 0, 5, 0, 0, time.UTC),
+		Open: events.MustFixed("1"), High: events.MustFixed("1"), Low: events.MustFixed("1"),
+		Close: events.MustFixed("1"), Volume: events.MustFixed("1")}
+	for i, pos := range []events.Position{{Stream: "a", Partition: 1, Offset: 2}, {Stream: "b", Partition: 3, Offset: 4}} {
+		b.OpenTime = b.OpenTime.Add(5 * time.Minute)
+		b.CloseTime = b.CloseTime.Add(5 * time.Minute)
+		if _, err := c.Apply(pos, &b, nil); err != nil {
+			t.Fatal(err)
+		}
+		if got, ok := c.Position(); !ok || got != pos {
+			t.Fatalf("bar %d: Position() = %+v, %v; want %+v", i, got, ok, pos)
+		}
 	}
 }

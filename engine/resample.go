@@ -51,7 +51,7 @@ type frame struct {
 
 	// Closed bars, a ring of hist entries; head is the latest.
 	hist      int
-	bars      []strategies.BarValues
+	bars      []barRec
 	head      int
 	count     int
 	lastClose events.Fixed // exact close of the latest closed bar
@@ -64,15 +64,19 @@ type frame struct {
 
 // indState is one shared indicator with its value history.
 type indState struct {
-	name   string // normalised spec
-	ind    indicators.Indicator
-	nOut   int
-	hist   int
-	vals   []float64 // ring of hist × nOut values; slot head is the latest
-	head   int
-	count  int
-	peek   []float64 // scratch for provisional evaluation
-	peekOK bool
+	name  string // normalised spec
+	ind   indicators.Indicator
+	vr    indicators.ValuesReader // ind, when it has several outputs and implements it; else nil
+	nOut  int
+	hist  int
+	vals  []float64 // ring of hist × nOut values; slot head is the latest
+	head  int
+	count int
+	// Offsets in vals of the rows at head and one before it (set by
+	// advance), for View.ValuePair.
+	cur, prev int
+	peek      []float64 // scratch for provisional evaluation
+	peekOK    bool
 }
 
 // run is one strategy instance on one series.
@@ -95,6 +99,11 @@ type needRef struct {
 	frame, ind int
 	is         *indState // frames[frame].inds[ind]
 	outs       []int
+	// out holds outs inline when it has at most len(out) entries (nOut of
+	// them; else nOut is 0): View.ValuePair reads it without following a
+	// pointer.
+	out  [3]int32
+	nOut int
 }
 
 // bucketStart returns the start of the tf bucket holding t, all in Unix ns:
@@ -145,14 +154,34 @@ func addFixed(a, b events.Fixed) (events.Fixed, bool) {
 }
 
 func mulPow10(v int64, n int) (int64, bool) {
-	for ; n > 0; n-- {
-		if v > math.MaxInt64/10 || v < math.MinInt64/10 {
-			return 0, false
-		}
-		v *= 10
+	// One multiplication against a table rather than n steps: the loop of n
+	// checked steps (|v| <= MaxInt64/10 before each) succeeds exactly when
+	// |v| <= MaxInt64/10^n, by nested floor division (and MinInt64/10^n
+	// truncates to the same bound's negation for n >= 1).
+	if n <= 0 || v == 0 {
+		return v, true
 	}
-	return v, true
+	if n >= len(mulLimit) {
+		return 0, false
+	}
+	if lim := mulLimit[n]; v > lim || v < -lim {
+		return 0, false
+	}
+	return v * pow10Int[n], true
 }
+
+// pow10Int[n] is 10^n; mulLimit[n] is the largest |v| with v·10^n in
+// int64 (both read-only).
+var (
+	pow10Int = [...]int64{1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12,
+		1e13, 1e14, 1e15, 1e16, 1e17, 1e18}
+	mulLimit = func() (l [len(pow10Int)]int64) {
+		for n := range l {
+			l[n] = math.MaxInt64 / pow10Int[n]
+		}
+		return l
+	}()
+)
 
 // fixedFloat is f.Float64 (the float64 nearest to f) without its slow path:
 // for a coefficient beyond 2^53 (volumes given with 17 digits are common)
@@ -249,18 +278,34 @@ func (f *frame) formingValues() strategies.BarValues {
 func (f *frame) closeForming() {
 	bv := f.formingValues()
 	f.forming = false
-	f.push(bv, f.fClose)
+	f.push(barRec{open: f.bStart, close: f.bEnd, o: bv.Open, h: bv.High, l: bv.Low, c: bv.Close, v: bv.Volume}, f.fClose)
 	f.update(indicators.Input{Open: bv.Open, High: bv.High, Low: bv.Low, Close: bv.Close,
 		Volume: bv.Volume, Time: f.bStart})
 }
 
+// barRec is a closed bar in a frame's history: strategies.BarValues with
+// the times as Unix ns. It holds no pointers (a time.Time does), so writing
+// one into the ring costs no write barrier while the GC is marking; the
+// times come back identical (valid bars' times are UTC, whose time.Time
+// has no location pointer and no monotonic reading).
+type barRec struct {
+	open, close   int64 // Unix ns
+	o, h, l, c, v float64
+}
+
+// values returns the bar as strategies see it.
+func (r *barRec) values() strategies.BarValues {
+	return strategies.BarValues{OpenTime: unixUTC(r.open), CloseTime: unixUTC(r.close),
+		Open: r.o, High: r.h, Low: r.l, Close: r.c, Volume: r.v}
+}
+
 // push appends a closed bar to the history.
-func (f *frame) push(bv strategies.BarValues, close events.Fixed) {
+func (f *frame) push(r barRec, close events.Fixed) {
 	f.head++
 	if f.head == f.hist {
 		f.head = 0
 	}
-	f.bars[f.head] = bv
+	f.bars[f.head] = r
 	if f.count < f.hist {
 		f.count++
 	}
@@ -276,20 +321,29 @@ func (f *frame) bar(n int) (strategies.BarValues, bool) {
 	if i < 0 {
 		i += f.hist
 	}
-	return f.bars[i], true
+	return f.bars[i].values(), true
+}
+
+// latestClose returns the close time (Unix ns) of the latest closed bar, or
+// 0 before the first.
+func (f *frame) latestClose() int64 {
+	if f.count == 0 {
+		return 0
+	}
+	return f.bars[f.head].close
 }
 
 // update feeds a closed bar to the frame's indicators and records their values.
 func (f *frame) update(in indicators.Input) {
 	for _, is := range f.inds {
 		is.ind.Update(in)
-		is.head++
-		if is.head == is.hist {
-			is.head = 0
-		}
-		row := is.vals[is.head*is.nOut : (is.head+1)*is.nOut]
-		for o := range row {
-			row[o] = is.ind.Value(o)
+		row := is.advance()
+		if is.vr != nil {
+			is.vr.Values(row) // one call rather than one per output
+		} else {
+			for o := range row {
+				row[o] = is.ind.Value(o)
+			}
 		}
 		if is.count < is.hist {
 			is.count++
@@ -307,6 +361,20 @@ func (f *frame) peekAll() {
 	for _, is := range f.inds {
 		is.peekOK = is.ind.Peek(in, is.peek)
 	}
+}
+
+// advance moves head to the next row of the ring and returns that row.
+func (is *indState) advance() []float64 {
+	is.head++
+	if is.head == is.hist {
+		is.head = 0
+	}
+	p := is.head - 1
+	if p < 0 {
+		p += is.hist
+	}
+	is.cur, is.prev = is.head*is.nOut, p*is.nOut
+	return is.vals[is.cur : is.cur+is.nOut]
 }
 
 // value returns output o of the indicator n updates back.
@@ -346,8 +414,7 @@ func (c *Core) step(s *series, pos events.Position, b *events.Bar, ot int64, out
 					Close: fixedFloat(b.Close), Volume: fixedFloat(b.Volume), Time: ot}
 				haveIn = true
 			}
-			f.push(strategies.BarValues{OpenTime: b.OpenTime, CloseTime: b.CloseTime,
-				Open: in.Open, High: in.High, Low: in.Low, Close: in.Close, Volume: in.Volume}, b.Close)
+			f.push(barRec{open: ot, close: ct, o: in.Open, h: in.High, l: in.Low, c: in.Close, v: in.Volume}, b.Close)
 			f.update(in)
 			f.closed = true
 			continue
@@ -380,36 +447,53 @@ func (c *Core) step(s *series, pos events.Position, b *events.Bar, ot int64, out
 }
 
 // callFrame calls OnBar of every run on frame fi, in configuration order.
+// The confirmed path, taken for every closed bar, is one loop with no call
+// but OnBar's (and emit's for decisions): it runs about four times per bar
+// in a typical configuration.
 func (c *Core) callFrame(s *series, fi int, pos events.Position, prov bool, out []events.Signal) []events.Signal {
 	f := s.frames[fi]
+	if prov {
+		for j := range f.views {
+			out = c.callProvisional(&f.views[j], pos, out)
+		}
+		return out
+	}
 	for j := range f.views {
-		out = c.callRun(&f.views[j], pos, prov, out)
+		v := &f.views[j]
+		r := v.r
+		if !r.warm && !warm(r) {
+			continue
+		}
+		v.prov = false
+		decs := r.strat.OnBar(v, c.decs[:0])
+		for _, d := range decs {
+			out = c.emit(v, pos, false, d, out)
+		}
+		// As in decide.
+		if cap(decs) > cap(c.decs) {
+			c.decs = decs[:0]
+		}
 	}
 	return out
 }
 
-// callRun calls one strategy, if all its indicators are valid, and turns its
-// decisions into signals.
-func (c *Core) callRun(v *view, pos events.Position, prov bool, out []events.Signal) []events.Signal {
-	r := v.r
-	if prov {
-		return c.callProvisional(v, pos, out)
-	}
-	if !r.warm {
-		// Once valid, a streaming indicator stays valid (TA-Lib's lookback
-		// is a prefix), so the check stops once it passes. r.warm is a
-		// cache: a restored Core recomputes it.
-		for _, nr := range r.needs {
-			if !nr.is.ind.Ready() {
-				return out
-			}
+// warm reports whether every indicator of r is valid, and caches a true
+// answer in r.warm: once valid, a streaming indicator stays valid (TA-Lib's
+// lookback is a prefix), so the check stops once it passes. r.warm is a
+// cache: a restored Core recomputes it.
+func warm(r *run) bool {
+	for _, nr := range r.needs {
+		if !nr.is.ind.Ready() {
+			return false
 		}
-		r.warm = true
 	}
-	return c.decide(v, pos, false, out)
+	r.warm = true
+	return true
 }
 
-// callProvisional is callRun on the forming bar of frame v.fi (peeked values).
+// callProvisional calls one strategy on the forming bar of frame v.fi
+// (peeked values), if all its indicators are valid there, and turns its
+// decisions into provisional signals.
 func (c *Core) callProvisional(v *view, pos events.Position, out []events.Signal) []events.Signal {
 	r := v.r
 	for _, nr := range r.needs {
@@ -444,9 +528,14 @@ func (c *Core) decide(v *view, pos events.Position, prov bool, out []events.Sign
 	r := v.r
 	decs := r.strat.OnBar(v, c.decs[:0])
 	for _, d := range decs {
-		out = c.emit(v.s, v.fi, r, pos, prov, d, out)
+		out = c.emit(v, pos, prov, d, out)
 	}
-	c.decs = decs[:0]
+	// Keep the scratch only when OnBar grew it: storing the slice on every
+	// call is a pointer write, which costs a write barrier whenever the GC
+	// is marking (signal emission allocates, so it often is).
+	if cap(decs) > cap(c.decs) {
+		c.decs = decs[:0]
+	}
 	return out
 }
 

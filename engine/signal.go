@@ -2,7 +2,9 @@ package engine
 
 import (
 	"crypto/sha256"
+	"encoding"
 	"encoding/hex"
+	"hash"
 	"math"
 	"strconv"
 	"unsafe"
@@ -24,7 +26,17 @@ func SignalID(instance, paramHash, symbol string, tf events.Interval, src events
 // appendSignalID appends the hex ID to dst, using scratch for the hash input.
 func appendSignalID(dst, scratch []byte, instance, paramHash, symbol, tf string,
 	src events.Position, status events.SignalStatus, index int) []byte {
-	b := append(scratch[:0], instance...)
+	b := appendIDPrefix(scratch[:0], instance, paramHash, symbol, tf, src.Stream)
+	b = appendIDSuffix(b, src, status, index)
+	sum := sha256.Sum256(b)
+	return hex.AppendEncode(dst, sum[:16])
+}
+
+// appendIDPrefix appends the part of a signal ID's hash input that is the
+// same for every signal of one strategy run on one frame of one series (and
+// one input stream).
+func appendIDPrefix(b []byte, instance, paramHash, symbol, tf, stream string) []byte {
+	b = append(b, instance...)
 	b = append(b, 0)
 	b = append(b, paramHash...)
 	b = append(b, 0)
@@ -32,24 +44,109 @@ func appendSignalID(dst, scratch []byte, instance, paramHash, symbol, tf string,
 	b = append(b, 0)
 	b = append(b, tf...)
 	b = append(b, 0)
-	b = append(b, src.Stream...)
+	b = append(b, stream...)
+	return append(b, 0)
+}
+
+// appendIDSuffix appends the rest of the hash input, after appendIDPrefix.
+func appendIDSuffix(b []byte, src events.Position, status events.SignalStatus, index int) []byte {
+	b = appendInt(b, int64(src.Partition))
 	b = append(b, 0)
-	b = strconv.AppendInt(b, int64(src.Partition), 10)
-	b = append(b, 0)
-	b = strconv.AppendInt(b, src.Offset, 10)
+	b = appendInt(b, src.Offset)
 	b = append(b, 0)
 	b = append(b, status.String()...)
 	b = append(b, 0)
-	b = strconv.AppendInt(b, int64(index), 10)
-	sum := sha256.Sum256(b)
+	return appendInt(b, int64(index))
+}
+
+// appendInt is strconv.AppendInt(b, n, 10), with the single digits that
+// partitions and decision indexes nearly always are written directly.
+func appendInt(b []byte, n int64) []byte {
+	if uint64(n) < 10 {
+		return append(b, byte('0'+n))
+	}
+	return strconv.AppendInt(b, n, 10)
+}
+
+// idPrefix caches, for one view (a run on a frame of a series), the SHA-256
+// state after the constant prefix of its signal IDs' hash input
+// (appendIDPrefix), when that prefix fills at least one 64-byte block: each
+// ID then hashes only the blocks after it, which saves about half of the
+// hashing of a typical ID. The IDs are the same bytes as appendSignalID's.
+type idPrefix struct {
+	stream string // the input stream the state was computed for
+	ok     bool   // stream and mid are set
+	mid    bool   // state holds a midstate; false: the prefix is too short to be worth it
+	state  []byte // the marshaled sha256 state after the prefix
+}
+
+// idHasher is the SHA-256 a Core computes IDs with from a cached midstate;
+// crypto/sha256's digest implements every method.
+type idHasher interface {
+	hash.Hash
+	encoding.BinaryAppender
+	encoding.BinaryUnmarshaler
+}
+
+// signalID appends the ID of a signal of view v (see SignalID) to dst.
+func (c *Core) signalID(dst []byte, v *view, pos events.Position, status events.SignalStatus, idx int) []byte {
+	in := &c.insts[v.r.inst]
+	// The hash input goes through an interface (Write), so it would escape
+	// from the stack: it lives in a buffer of the Core's.
+	if c.idBuf == nil {
+		c.idBuf = make([]byte, 0, 256)
+	}
+	p := &v.idp
+	if !p.ok || !sameString(p.stream, pos.Stream) {
+		p.ok, p.mid, p.stream = true, false, pos.Stream
+		c.idBuf = appendIDPrefix(c.idBuf[:0], in.name, in.hash, v.s.symbol, v.f.tfText, pos.Stream)
+		if len(c.idBuf) >= sha256.BlockSize && c.newIDHash() {
+			c.idHash.Reset()
+			c.idHash.Write(c.idBuf)
+			if p.state == nil {
+				p.state = make([]byte, 0, 128) // the state takes 108 bytes: one allocation
+			}
+			if st, err := c.idHash.AppendBinary(p.state[:0]); err == nil {
+				p.state, p.mid = st, true
+			}
+		}
+	}
+	if !p.mid || c.idHash.UnmarshalBinary(p.state) != nil {
+		return appendSignalID(dst, c.idBuf[:0], in.name, in.hash, v.s.symbol, v.f.tfText, pos, status, idx)
+	}
+	// The buffers keep their capacity, so they are stored back only if they
+	// grew: a pointer write costs a write barrier while the GC is marking.
+	buf := appendIDSuffix(c.idBuf[:0], pos, status, idx)
+	if cap(buf) != cap(c.idBuf) {
+		c.idBuf = buf[:0]
+	}
+	c.idHash.Write(buf)
+	sum := c.idHash.Sum(c.idSum[:0])
+	if cap(sum) != cap(c.idSum) {
+		c.idSum = sum[:0]
+	}
 	return hex.AppendEncode(dst, sum[:16])
+}
+
+// newIDHash sets c.idHash if it is nil, and reports whether it is set: it
+// is not when crypto/sha256's digest cannot marshal its state (it always
+// can; then IDs are hashed in full).
+func (c *Core) newIDHash() bool {
+	if c.idHash == nil {
+		h, ok := sha256.New().(idHasher)
+		if !ok {
+			return false
+		}
+		c.idHash = h
+	}
+	return true
 }
 
 // emit turns one decision into a signal appended to out. A decision with an
 // undeclared kind, or made while an indicator value is not finite, is dropped
 // (counted in Stats.Dropped): no signal carries an invalid value.
-func (c *Core) emit(s *series, fi int, r *run, pos events.Position, prov bool,
-	d strategies.Decision, out []events.Signal) []events.Signal {
+func (c *Core) emit(v *view, pos events.Position, prov bool, d strategies.Decision, out []events.Signal) []events.Signal {
+	s, fi, r := v.s, v.fi, v.r
 	if r.seqAt != c.applies {
 		r.seq, r.seqAt = 0, c.applies
 	}
@@ -60,8 +157,8 @@ func (c *Core) emit(s *series, fi int, r *run, pos events.Position, prov bool,
 		return out
 	}
 	f := s.frames[fi]
-	mark := len(c.arena.vals)
-	vals := carve(&c.arena.vals, len(r.names))[:0]
+	mark := c.arena.nVals
+	vals := carve(&c.arena.vals, &c.arena.nVals, len(r.names))[:0]
 	for _, nr := range r.needs {
 		is := nr.is
 		for _, o := range nr.outs {
@@ -73,7 +170,7 @@ func (c *Core) emit(s *series, fi int, r *run, pos events.Position, prov bool,
 			}
 			if math.IsNaN(x) || math.IsInf(x, 0) {
 				c.stats.Dropped++
-				c.arena.vals = c.arena.vals[:mark] // nothing handed out: take the slots back
+				c.arena.nVals = mark // nothing handed out: take the slots back
 				return out
 			}
 			vals = append(vals, events.IndicatorValue{Name: r.names[len(vals)], Value: x})
@@ -96,17 +193,15 @@ func (c *Core) emit(s *series, fi int, r *run, pos events.Position, prov bool,
 		price = f.fClose
 		closeNs = f.bEnd
 	} else {
-		bv, _ := f.bar(0)
-		closeNs = bv.CloseTime.UnixNano()
+		closeNs = f.latestClose()
 	}
 	in := &c.insts[r.inst]
-	var scratch [256]byte
 	id := c.arena.id(func(dst []byte) []byte {
-		return appendSignalID(dst, scratch[:0], in.name, in.hash, s.symbol, f.tfText, pos, status, idx)
+		return c.signalID(dst, v, pos, status, idx)
 	})
 	var params []events.Param
 	if in.params != nil {
-		params = carve(&c.arena.params, len(in.params))
+		params = carve(&c.arena.params, &c.arena.nPar, len(in.params))
 		copy(params, in.params)
 	}
 	c.stats.Signals++
@@ -141,25 +236,34 @@ const arenaChunk = 512
 // signals share no element with each other or with the Core: appending to
 // one copies, it never reaches into another's. The cost is that a signal
 // kept alive keeps its whole block alive (a few KiB).
+//
+// Blocks are full-length slices with a count of elements handed out, so
+// that carving a piece writes an integer, not a slice header: a pointer
+// write costs a write barrier while the GC is marking, and emission
+// allocates enough that it often is.
 type signalArena struct {
 	vals   []events.IndicatorValue
 	params []events.Param
 	ids    []byte
+	nVals  int // vals[:nVals] are handed out
+	nPar   int // params[:nPar] are handed out
+	nIDs   int // ids[:nIDs] are handed out
 }
 
-// carve returns n zero elements from the block *a has room in (a new block
-// when it has none), with length and capacity n. n == 0 gives an empty,
-// non-nil slice, as make would.
-func carve[T any](a *[]T, n int) []T {
+// carve returns n zero elements from the block *a has room in after its
+// first *used (a new block when it has none), with length and capacity n.
+// n == 0 gives an empty, non-nil slice, as make would.
+func carve[T any](a *[]T, used *int, n int) []T {
 	if n == 0 {
 		return []T{}
 	}
-	if cap(*a)-len(*a) < n {
-		*a = make([]T, 0, max(arenaChunk, n))
+	if len(*a)-*used < n {
+		*a = make([]T, max(arenaChunk, n))
+		*used = 0
 	}
-	b := *a
-	*a = b[:len(b)+n]
-	return b[len(b) : len(b)+n : len(b)+n]
+	i := *used
+	*used = i + n
+	return (*a)[i : i+n : i+n]
 }
 
 // signalIDLen is the length of a signal ID: 16 bytes of SHA-256 in hex.
@@ -168,22 +272,24 @@ const signalIDLen = 32
 // id returns the string write appends to its argument (a signalIDLen-byte
 // ID), stored in the ids block.
 func (a *signalArena) id(write func(dst []byte) []byte) string {
-	if cap(a.ids)-len(a.ids) < signalIDLen {
-		a.ids = make([]byte, 0, arenaChunk*signalIDLen)
+	if len(a.ids)-a.nIDs < signalIDLen {
+		a.ids = make([]byte, arenaChunk*signalIDLen)
+		a.nIDs = 0
 	}
-	start := len(a.ids)
-	a.ids = write(a.ids)
-	if len(a.ids)-start != signalIDLen || cap(a.ids) != arenaChunk*signalIDLen {
+	start := a.nIDs
+	b := write(a.ids[:start])
+	if len(b)-start != signalIDLen || cap(b) != len(a.ids) || &b[0] != &a.ids[0] {
 		// Cannot happen (the ID is a fixed-size hex digest and the block has
 		// room for it), but if it did the bytes might not be ours alone:
 		// copy them into a string of their own.
-		sid := string(a.ids[start:])
-		a.ids = nil
+		sid := string(b[start:])
+		a.ids, a.nIDs = nil, 0
 		return sid
 	}
+	a.nIDs = len(b)
 	// unsafe.String is sound here: these bytes were written once, just now,
-	// and the Core never writes to a byte of the block before len(a.ids)
-	// again (it only appends after it, and starts a new block when full), so
-	// the string's bytes never change. The string keeps the block alive.
+	// and the Core never writes to a byte of the block before a.nIDs again
+	// (it only appends after it, and starts a new block when full), so the
+	// string's bytes never change. The string keeps the block alive.
 	return unsafe.String(&a.ids[start], signalIDLen)
 }

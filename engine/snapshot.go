@@ -11,7 +11,6 @@ import (
 	"strconv"
 
 	"github.com/candlewick-labs/candlewick/events"
-	"github.com/candlewick-labs/candlewick/strategies"
 )
 
 // Snapshot format, version 1. Frozen: an incompatible change needs a new
@@ -454,12 +453,12 @@ func readFrame(r *snapReader, f *frame) {
 		r.fail("bar history " + strconv.Itoa(nb) + " longer than " + strconv.Itoa(f.hist))
 	}
 	for i := 0; i < nb && r.ok(); i++ {
-		var bv strategies.BarValues
-		bv.OpenTime = unixUTC(r.varint("bar open"))
-		bv.CloseTime = unixUTC(r.varint("bar close"))
-		bv.Open, bv.High, bv.Low = r.f64("bar open"), r.f64("bar high"), r.f64("bar low")
-		bv.Close, bv.Volume = r.f64("bar close"), r.f64("bar volume")
-		f.push(bv, events.Fixed{})
+		var br barRec
+		br.open = r.varint("bar open")
+		br.close = r.varint("bar close")
+		br.o, br.h, br.l = r.f64("bar open"), r.f64("bar high"), r.f64("bar low")
+		br.c, br.v = r.f64("bar close"), r.f64("bar volume")
+		f.push(br, events.Fixed{})
 	}
 	f.lastClose = r.fixed("last close")
 	if ni := r.count("indicator count", 3); r.ok() && ni != len(f.inds) {
@@ -483,12 +482,9 @@ func readFrame(r *snapReader, f *frame) {
 			r.fail("value history " + strconv.Itoa(nv) + " longer than " + strconv.Itoa(is.hist))
 		}
 		for i := 0; i < nv && r.ok(); i++ {
-			is.head++
-			if is.head == is.hist {
-				is.head = 0
-			}
-			for o := 0; o < is.nOut; o++ {
-				is.vals[is.head*is.nOut+o] = r.f64("indicator value")
+			row := is.advance()
+			for o := range row {
+				row[o] = r.f64("indicator value")
 			}
 			is.count++
 		}

@@ -17,6 +17,10 @@ type view struct {
 	fi   int
 	r    *run
 	prov bool
+	idp  idPrefix // of the signals this run emits on this frame
+	// For ValuePair: r.needs, and whether r keeps two values back.
+	needs []needRef
+	pairs bool
 }
 
 var _ strategies.PairView = (*view)(nil)
@@ -79,31 +83,32 @@ func (v *view) Value(i, o, n int) (float64, bool) {
 }
 
 // ValuePair implements strategies.PairView: Value(i, o, 0) and Value(i, o,
-// 1) in one call, reading the ring directly on the common (confirmed) path.
+// 1) in one call, reading the ring directly on the common (confirmed) path
+// through as few dependent loads as possible (the view's own copy of the
+// run's needs, inline output indexes, the ring offsets kept by advance).
 func (v *view) ValuePair(i, o int) (cur, prev float64, ok bool) {
-	r := v.r
-	if v.prov || r == nil || r.hist < 2 || uint(i) >= uint(len(r.needs)) {
-		cur, ok0 := v.Value(i, o, 0)
-		prev, ok1 := v.Value(i, o, 1)
-		return cur, prev, ok0 && ok1
+	if v.prov || !v.pairs || uint(i) >= uint(len(v.needs)) {
+		return v.valuePairSlow(i, o)
 	}
-	nr := &r.needs[i]
-	if uint(o) >= uint(len(nr.outs)) {
-		return math.NaN(), math.NaN(), false
+	nr := &v.needs[i]
+	if uint(o) >= uint(nr.nOut) {
+		return v.valuePairSlow(i, o)
 	}
 	is := nr.is
 	if is.count < 2 {
 		return math.NaN(), math.NaN(), false
 	}
-	out := nr.outs[o]
-	h := is.head
-	p := h - 1
-	if p < 0 {
-		p += is.hist
-	}
-	cur = is.vals[h*is.nOut+out]
-	prev = is.vals[p*is.nOut+out]
+	out := int(nr.out[o])
+	cur = is.vals[is.cur+out]
+	prev = is.vals[is.prev+out]
 	return cur, prev, cur-cur == 0 && prev-prev == 0 // false for NaN and ±Inf
+}
+
+// valuePairSlow is ValuePair through Value.
+func (v *view) valuePairSlow(i, o int) (cur, prev float64, ok bool) {
+	cur, ok0 := v.Value(i, o, 0)
+	prev, ok1 := v.Value(i, o, 1)
+	return cur, prev, ok0 && ok1
 }
 
 // ClosePair implements strategies.PairView: the closes of Bar(0) and
@@ -124,6 +129,6 @@ func (v *view) ClosePair() (cur, prev float64, ok bool) {
 	if p < 0 {
 		p += f.hist
 	}
-	cur, prev = f.bars[h].Close, f.bars[p].Close
+	cur, prev = f.bars[h].c, f.bars[p].c
 	return cur, prev, cur-cur == 0 && prev-prev == 0
 }

@@ -704,10 +704,22 @@ func decodeBar(data []byte, b *Bar, d *BarDecoder) error {
 	if p != len(data) || flags&^(barHasQuoteVolume|barHasTradeCount) != 0 {
 		return decodeBarChecked(data, b)
 	}
-	*b = Bar{Symbol: sym, Venue: venue, Interval: Interval(iv), OpenTime: ot, CloseTime: ct,
-		Open: o, High: h, Low: l, Close: c, Volume: v,
-		QuoteVolume: qv, HasQuoteVolume: flags&barHasQuoteVolume != 0,
-		TradeCount: tc, HasTradeCount: flags&barHasTradeCount != 0}
+	// Field by field rather than *b = Bar{...}: the composite literal is
+	// built on the stack and copied with a typed memmove, which scans the
+	// whole struct for pointers when the GC is marking; here only the
+	// pointer words take a barrier, and the strings only when they change
+	// (a BarDecoder hands out the same strings bar after bar).
+	if b.Symbol != sym {
+		b.Symbol = sym
+	}
+	if b.Venue != venue {
+		b.Venue = venue
+	}
+	b.Interval = Interval(iv)
+	b.OpenTime, b.CloseTime = ot, ct
+	b.Open, b.High, b.Low, b.Close, b.Volume = o, h, l, c, v
+	b.QuoteVolume, b.HasQuoteVolume = qv, flags&barHasQuoteVolume != 0
+	b.TradeCount, b.HasTradeCount = tc, flags&barHasTradeCount != 0
 	return nil
 }
 

@@ -215,31 +215,20 @@ func (f Fixed) Sign() int {
 
 // Cmp compares f and g as numbers: -1 if f < g, 0 if equal, +1 if f > g.
 func (f Fixed) Cmp(g Fixed) int {
-	if f.scale == g.scale {
-		switch {
-		case f.coef < g.coef:
-			return -1
-		case f.coef > g.coef:
-			return 1
-		}
-		return 0
-	}
-	if fs, gs := f.Sign(), g.Sign(); fs != gs {
-		if fs < gs {
-			return -1
-		}
-		return 1
-	}
-	// Bring both to the larger scale; fall back to decimal on overflow.
 	a, b := f.coef, g.coef
-	ok := true
-	if f.scale < g.scale {
-		a, ok = mulPow10(a, int(g.scale-f.scale))
-	} else {
-		b, ok = mulPow10(b, int(f.scale-g.scale))
-	}
-	if !ok {
-		return f.Decimal().Cmp(g.Decimal())
+	if f.scale != g.scale {
+		// Bring both to the larger scale (one table multiplication; prices
+		// of one bar often differ in scale, as trailing zeros are dropped);
+		// on overflow compare the slow way.
+		var ok bool
+		if f.scale < g.scale {
+			a, ok = mulPow10(a, int(g.scale-f.scale))
+		} else {
+			b, ok = mulPow10(b, int(f.scale-g.scale))
+		}
+		if !ok {
+			return f.cmpSlow(g)
+		}
 	}
 	switch {
 	case a < b:
@@ -250,15 +239,42 @@ func (f Fixed) Cmp(g Fixed) int {
 	return 0
 }
 
-func mulPow10(v int64, n int) (int64, bool) {
-	for ; n > 0; n-- {
-		if v > math.MaxInt64/10 || v < math.MinInt64/10 {
-			return 0, false
+// cmpSlow is Cmp for values of different scales whose coefficients cannot
+// be brought to one scale in int64.
+func (f Fixed) cmpSlow(g Fixed) int {
+	if fs, gs := f.Sign(), g.Sign(); fs != gs {
+		if fs < gs {
+			return -1
 		}
-		v *= 10
+		return 1
 	}
-	return v, true
+	return f.Decimal().Cmp(g.Decimal())
 }
+
+func mulPow10(v int64, n int) (int64, bool) {
+	// One multiplication against a table rather than n steps: the loop of n
+	// checked steps (|v| <= MaxInt64/10 before each) succeeds exactly when
+	// |v| <= MaxInt64/10^n, by nested floor division (and MinInt64/10^n
+	// truncates to the same bound's negation for n >= 1).
+	if n <= 0 || v == 0 {
+		return v, true
+	}
+	if n >= len(mulLimit) {
+		return 0, false
+	}
+	if lim := mulLimit[n]; v > lim || v < -lim {
+		return 0, false
+	}
+	return v * pow10i[n], true
+}
+
+// mulLimit[n] is the largest |v| with v·10^n in int64 (read-only).
+var mulLimit = func() (l [len(pow10i)]int64) {
+	for n := range l {
+		l[n] = math.MaxInt64 / pow10i[n]
+	}
+	return l
+}()
 
 // Float64 returns the float64 nearest to f (correctly rounded, as
 // strconv.ParseFloat of f.String() would give). Indicator math uses it.

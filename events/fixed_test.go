@@ -3,6 +3,7 @@ package events_test
 import (
 	"errors"
 	"math"
+	"math/rand/v2"
 	"strconv"
 	"testing"
 
@@ -157,6 +158,34 @@ func TestFixedCmp(t *testing.T) {
 				t.Fatalf("Cmp(%s, %s) = %d; want %d", tc.b, tc.a, got, -tc.want)
 			}
 		})
+	}
+}
+
+// TestFixedCmpRandom checks Cmp against decimal's comparison on random
+// values of every pair of scales, coefficients near the int64 limits
+// included (where scaling overflows and Cmp falls back to decimal).
+func TestFixedCmpRandom(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	for i := 0; i < 200_000; i++ {
+		var fs [2]events.Fixed
+		for j := range fs {
+			c := int64(rng.Uint64() >> uint(rng.IntN(64)))
+			if rng.IntN(2) == 0 {
+				c = -c
+			}
+			f, err := events.NewFixed(c, rng.IntN(events.MaxScale+1))
+			if err != nil {
+				t.Fatal(err)
+			}
+			fs[j] = f
+		}
+		if i%4 == 0 {
+			fs[1] = fs[0] // equal values, often at another scale after normalising
+		}
+		a, b := fs[0], fs[1]
+		if got, want := a.Cmp(b), a.Decimal().Cmp(b.Decimal()); got != want {
+			t.Fatalf("Cmp(%s, %s) = %d; want %d", a, b, got, want)
+		}
 	}
 }
 

@@ -36,6 +36,9 @@ func (m *multi) Value(i int) float64 {
 	return m.vals[i]
 }
 
+// Values implements ValuesReader.
+func (m *multi) Values(out []float64) { copy(out, m.vals[:len(m.outs)]) }
+
 // advance counts one input and reports whether its outputs are valid; when
 // they are not, the values are set to NaN.
 func (m *multi) advance() bool {

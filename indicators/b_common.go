@@ -148,6 +148,9 @@ func (m *multiB) Value(i int) float64 {
 	return m.vals[i]
 }
 
+// Values implements ValuesReader.
+func (m *multiB) Values(out []float64) { copy(out, m.vals[:len(m.outs)]) }
+
 // nextReady reports whether the current input gives valid values.
 func (m *multiB) nextReady() bool { return m.t >= m.lookback }
 

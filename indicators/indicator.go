@@ -109,5 +109,14 @@ type Indicator interface {
 	UnmarshalBinary(data []byte) error
 }
 
+// ValuesReader is implemented by indicators with several outputs that can
+// hand them all out in one call: Values(out) writes Value(i) into out[i] for
+// every output i (len(out) >= len(Outputs())). It is an optional extension
+// of [Indicator] for callers that record every output after each Update
+// (the engine does), saving a call per output.
+type ValuesReader interface {
+	Values(out []float64)
+}
+
 // nan is the value of an output that is not valid.
 var nan = math.NaN()

@@ -71,6 +71,35 @@ func TestPropPeekEqualsUpdate(t *testing.T) {
 	}
 }
 
+// TestPropValuesEqualsValue checks the optional ValuesReader against Value
+// on every indicator that implements it, and that every multi-output
+// indicator does (the engine relies on it for speed, not correctness).
+func TestPropValuesEqualsValue(t *testing.T) {
+	bars := propBars(t)
+	for _, d := range newRegistry(t, indicators.Settings{}).Defs() {
+		t.Run(d.Name, func(t *testing.T) {
+			ind := newDefault(t, d)
+			vr, ok := ind.(indicators.ValuesReader)
+			if !ok {
+				if len(ind.Outputs()) > 1 {
+					t.Fatalf("%d outputs but no ValuesReader", len(ind.Outputs()))
+				}
+				return
+			}
+			out := make([]float64, len(ind.Outputs()))
+			for i, b := range bars {
+				ind.Update(b)
+				vr.Values(out)
+				for k := range out {
+					if !bitSame(out[k], ind.Value(k)) {
+						t.Fatalf("bar %d output %d: Values %v, Value %v", i, k, out[k], ind.Value(k))
+					}
+				}
+			}
+		})
+	}
+}
+
 func TestPropSnapshotRestore(t *testing.T) {
 	bars := propBars(t)
 	rng := rand.New(rand.NewPCG(1, 2))

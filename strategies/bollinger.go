@@ -70,9 +70,10 @@ const (
 
 // OnBar implements Strategy.
 func (s *Bollinger) OnBar(v View, out []Decision) []Decision {
-	c0, c1, ok := closes(v)
-	u0, u1, ok2 := pair(v, 0, bandUpper)
-	l0, l1, ok3 := pair(v, 0, bandLower)
+	p := s.pairs(v)
+	c0, c1, ok := p.ClosePair()
+	u0, u1, ok2 := p.ValuePair(0, bandUpper)
+	l0, l1, ok3 := p.ValuePair(0, bandLower)
 	if !ok || !ok2 || !ok3 {
 		return out
 	}

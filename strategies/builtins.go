@@ -4,6 +4,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"unsafe"
 
 	"github.com/candlewick-labs/candlewick/events"
 )
@@ -55,6 +56,10 @@ func fmtParam(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }
 type base struct {
 	needs      Needs
 	bull, bear Decision
+	// The PairView of the last View OnBar was called with (see pairs).
+	lastWords [2]unsafe.Pointer // the View's interface words (zero: none yet)
+	lastPairs PairView
+	adapter   viewPairs
 }
 
 func newBase(p Params, specs []string, history int, bullReason, bearReason string) base {
@@ -107,23 +112,63 @@ func newFunc[S Strategy](f func(Params) (S, error)) func(Params) (Strategy, erro
 
 func finite(f float64) bool { return !math.IsNaN(f) && !math.IsInf(f, 0) }
 
-// pair returns output o of indicator i now and one value back, and whether
-// both are valid and finite.
-func pair(v View, i, o int) (cur, prev float64, ok bool) {
-	if pv, isPV := v.(PairView); isPV {
-		// Valid values are finite (View.Value), so ok covers finite.
-		return pv.ValuePair(i, o)
+// pairs returns v as a PairView: v itself when it implements PairView (the
+// engine's View does), else b's adapter, which answers through View.Value
+// and View.Bar. OnBar calls it once and reads every pair through the
+// result, so that each pair costs one interface call.
+//
+// The engine hands a strategy the same View value on every call (one per
+// strategy and timeframe), so the answer is cached for the last View seen:
+// two word comparisons instead of an interface type assertion per call.
+// The cache and the adapter live in b, so that neither allocates; they hold
+// the last View until the next call with another (a strategy is called by
+// one goroutine at a time).
+func (b *base) pairs(v View) PairView {
+	// The same interface value word for word (dynamic type and data
+	// pointer; for a type other than a pointer, the same immutable boxed
+	// copy) is certainly the same View. Unlike ==, this cannot panic on a
+	// View of an uncomparable type.
+	if *(*[2]unsafe.Pointer)(unsafe.Pointer(&v)) == b.lastWords {
+		return b.lastPairs
 	}
+	return b.pairsSlow(v)
+}
+
+// pairsSlow is pairs on a cache miss. It is kept out of line on purpose: a
+// type assertion to an interface type allocates its cache the first time
+// its call site runs, and one call site (rather than one per strategy type)
+// keeps that to the very first strategy call (TestZeroAllocs in engine).
+//
+//go:noinline
+func (b *base) pairsSlow(v View) PairView {
+	pv, ok := v.(PairView)
+	if !ok {
+		b.adapter.View = v
+		pv = &b.adapter
+	}
+	b.lastWords, b.lastPairs = *(*[2]unsafe.Pointer)(unsafe.Pointer(&v)), pv
+	return pv
+}
+
+// viewPairs is the PairView of a View that does not implement it.
+type viewPairs struct{ View }
+
+// ValuePair implements PairView.
+func (a *viewPairs) ValuePair(i, o int) (cur, prev float64, ok bool) { return valuePair(a.View, i, o) }
+
+// ClosePair implements PairView.
+func (a *viewPairs) ClosePair() (cur, prev float64, ok bool) { return closePair(a.View) }
+
+// valuePair is PairView.ValuePair through View.Value, checking that both
+// values are finite.
+func valuePair(v View, i, o int) (cur, prev float64, ok bool) {
 	cur, ok0 := v.Value(i, o, 0)
 	prev, ok1 := v.Value(i, o, 1)
 	return cur, prev, ok0 && ok1 && finite(cur) && finite(prev)
 }
 
-// closes returns the close of the current bar and the one before it.
-func closes(v View) (cur, prev float64, ok bool) {
-	if pv, isPV := v.(PairView); isPV {
-		return pv.ClosePair()
-	}
+// closePair is PairView.ClosePair through View.Bar.
+func closePair(v View) (cur, prev float64, ok bool) {
 	b0, ok0 := v.Bar(0)
 	b1, ok1 := v.Bar(1)
 	return b0.Close, b1.Close, ok0 && ok1 && finite(b0.Close) && finite(b1.Close)

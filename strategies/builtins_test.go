@@ -367,3 +367,35 @@ func BenchmarkOnBar(b *testing.B) {
 		}
 	}
 }
+
+// valueView is a View of an uncomparable value type (it holds a slice),
+// passed by value: comparing two of them with == would panic.
+type valueView struct {
+	*fakeView
+	pad []int
+}
+
+// TestBuiltinViewSwitch checks that a built-in decides on the View it is
+// given when the View changes from call to call (the built-ins cache how to
+// read the last one), including Views of uncomparable value types and
+// alternating quiet and loud ones.
+func TestBuiltinViewSwitch(t *testing.T) {
+	for _, def := range strategies.Builtins() {
+		t.Run(def.Name, func(t *testing.T) {
+			s := mustNew(t, def, nil)
+			quiet, loud := quietView(), loudView(def.Name)
+			views := []struct {
+				v    strategies.View
+				want int
+			}{
+				{quiet, 0}, {loud, 1}, {valueView{quiet, []int{1}}, 0}, {valueView{loud, nil}, 1},
+				{valueView{loud, nil}, 1}, {quiet, 0}, {loud, 1}, {loud, 1}, {valueView{quiet, nil}, 0},
+			}
+			for i, tc := range views {
+				if got := s.OnBar(tc.v, nil); len(got) != tc.want {
+					t.Fatalf("call %d: %d decisions, want %d", i, len(got), tc.want)
+				}
+			}
+		})
+	}
+}

@@ -46,7 +46,7 @@ func NewDonchianBreakout(p Params) (*DonchianBreakout, error) {
 
 // OnBar implements Strategy.
 func (s *DonchianBreakout) OnBar(v View, out []Decision) []Decision {
-	c0, c1, ok := closes(v)
+	c0, c1, ok := s.pairs(v).ClosePair()
 	u1, u2, ok2 := back(v, bandUpper)
 	l1, l2, ok3 := back(v, bandLower)
 	if !ok || !ok2 || !ok3 {

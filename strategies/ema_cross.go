@@ -48,8 +48,9 @@ func NewEMACross(p Params) (*EMACross, error) {
 
 // OnBar implements Strategy.
 func (s *EMACross) OnBar(v View, out []Decision) []Decision {
-	f0, f1, ok := pair(v, 0, 0)
-	s0, s1, ok2 := pair(v, 1, 0)
+	p := s.pairs(v)
+	f0, f1, ok := p.ValuePair(0, 0)
+	s0, s1, ok2 := p.ValuePair(1, 0)
 	if !ok || !ok2 {
 		return out
 	}

@@ -50,8 +50,9 @@ const (
 
 // OnBar implements Strategy.
 func (s *MACDCross) OnBar(v View, out []Decision) []Decision {
-	m0, m1, ok := pair(v, 0, macdLine)
-	s0, s1, ok2 := pair(v, 0, macdSignal)
+	p := s.pairs(v)
+	m0, m1, ok := p.ValuePair(0, macdLine)
+	s0, s1, ok2 := p.ValuePair(0, macdSignal)
 	if !ok || !ok2 {
 		return out
 	}

@@ -53,7 +53,7 @@ func NewRSIReversion(p Params) (*RSIReversion, error) {
 
 // OnBar implements Strategy.
 func (s *RSIReversion) OnBar(v View, out []Decision) []Decision {
-	r0, r1, ok := pair(v, 0, 0)
+	r0, r1, ok := s.pairs(v).ValuePair(0, 0)
 	if !ok {
 		return out
 	}

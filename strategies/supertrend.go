@@ -43,7 +43,7 @@ const superDirection = 1
 
 // OnBar implements Strategy.
 func (s *SuperTrend) OnBar(v View, out []Decision) []Decision {
-	d0, d1, ok := pair(v, 0, superDirection)
+	d0, d1, ok := s.pairs(v).ValuePair(0, superDirection)
 	if !ok {
 		return out
 	}

@@ -137,8 +137,27 @@ func appendFrame(dst []byte, r *eventlog.Record, seq int64, flags byte, size int
 // frameCRCOK reports whether the frame at the start of b (which holds at
 // least frameHeaderSize+length bytes) has a matching checksum.
 func frameCRCOK(b []byte, length int) bool {
+	return frameCRCOKFrom(lengthCRC(b), b, length)
+}
+
+// lengthCRC returns the CRC-32C of the length field of the frame at the
+// start of b: the checksum's running value before the payload.
+func lengthCRC(b []byte) uint32 { return crc32.Update(0, castagnoli, b[:4]) }
+
+// frameCRCOKFrom is frameCRCOK given lengthCRC(b), which depends on the
+// length alone (so a reader can reuse it across frames of equal length).
+func frameCRCOKFrom(lenCRC uint32, b []byte, length int) bool {
 	want := binary.LittleEndian.Uint32(b[4:8])
-	return crc32.Update(crc32.Update(0, castagnoli, b[:4]), castagnoli, b[frameHeaderSize:frameHeaderSize+length]) == want
+	return crc32.Update(lenCRC, castagnoli, b[frameHeaderSize:frameHeaderSize+length]) == want
+}
+
+// uvarint is binary.Uvarint with the one-byte case (key lengths and header
+// counts nearly always are) inline.
+func uvarint(p []byte) (uint64, int) {
+	if len(p) > 0 && p[0] < 0x80 {
+		return uint64(p[0]), 1
+	}
+	return binary.Uvarint(p)
 }
 
 // decoder decodes payloads into a record whose slices alias the payload. It
@@ -161,7 +180,7 @@ func (d *decoder) decode(p []byte, rec *eventlog.Record) (flags byte, reason str
 		return 0, "unknown record flags"
 	}
 	p = p[9:]
-	k, n := binary.Uvarint(p)
+	k, n := uvarint(p)
 	if n <= 0 || k > uint64(len(p)-n) {
 		return 0, "bad key length"
 	}
@@ -172,14 +191,16 @@ func (d *decoder) decode(p []byte, rec *eventlog.Record) (flags byte, reason str
 		rec.Key = p[:k:k]
 	}
 	p = p[k:]
-	nh, n := binary.Uvarint(p)
+	nh, n := uvarint(p)
 	// Each header takes at least two bytes, which bounds the allocation below.
 	if n <= 0 || nh > uint64(len(p)-n)/2 {
 		return 0, "bad header count"
 	}
 	p = p[n:]
 	if nh == 0 {
-		rec.Headers = nil
+		if rec.Headers != nil { // a pointer write only when it changes
+			rec.Headers = nil
+		}
 	} else {
 		if cap(d.hdrs) < int(nh) {
 			d.hdrs = make([]eventlog.Header, nh)

@@ -22,10 +22,18 @@ type segReader struct {
 	bufOff int64 // file offset of buf[0]
 	r, w   int   // buf[r:w] holds unread bytes
 	dec    decoder
+
+	// The CRC-32C of the latest frame's 4 length bytes, the first part of
+	// every frame checksum: records of one stream mostly share a handful of
+	// lengths, so a one-entry cache saves a crc32.Update call on most frames
+	// (crcLen below minPayload, as in the zero value: empty).
+	crcLen    int64
+	crcLenSum uint32
 }
 
 func (sr *segReader) reset(f File, off, limit int64) {
 	sr.f, sr.limit, sr.bufOff, sr.r, sr.w = f, limit, off, 0, 0
+	sr.crcLen = -1
 	if sr.buf == nil {
 		sr.buf = make([]byte, readBufSize)
 	}
@@ -95,7 +103,10 @@ func (sr *segReader) next(rec *eventlog.Record) (flags byte, reason string, err 
 		return 0, "", err
 	}
 	frame := sr.buf[sr.r : sr.r+n]
-	if !frameCRCOK(frame, int(length)) {
+	if length != sr.crcLen {
+		sr.crcLen, sr.crcLenSum = length, lengthCRC(frame)
+	}
+	if !frameCRCOKFrom(sr.crcLenSum, frame, int(length)) {
 		return 0, "checksum mismatch", nil
 	}
 	flags, reason = sr.dec.decode(frame[frameHeaderSize:], rec)
