@@ -44,7 +44,10 @@ const (
 	// watermill uses for a message UUID, so that a watermill subscriber of the
 	// signal stream sees the signal ID as the message UUID.
 	HeaderSignalID = "_watermill_message_uuid"
-	// SnapshotKey is the record key of the Runner's snapshots (its shard).
+	// SnapshotKey is the record key of the snapshots of a Runner of
+	// partition 0 (the embedded log's only one); a Runner of partition p keys
+	// its snapshots with p in decimal, so that a compacted snapshot topic
+	// keeps the latest one of every partition.
 	SnapshotKey = "0"
 )
 
@@ -72,6 +75,31 @@ type RunnerConfig struct {
 	// SnapshotEvery is the number of input events between snapshots; default
 	// DefaultSnapshotEvery; negative means only at shutdown.
 	SnapshotEvery int
+	// Partition is the partition of Input that Log holds (a Kafka
+	// partition view; 0 on the embedded log). It goes into every position
+	// the Runner hands the Processor (and so into signal IDs and sources),
+	// into dead-letter sources ("stream@p:offset") and into the key of its
+	// snapshot records. Default 0.
+	Partition int32
+	// OnSnapshot, when set, is called with the input position a snapshot
+	// resumes from (the next input sequence number) once the snapshot
+	// record was appended, before the run goes on: after every snapshot the
+	// Runner appends, and after restoring one (it is durable already, and a
+	// hook that commits consumer offsets may have missed it when the
+	// previous run crashed). Everything the snapshot accounts for (signals,
+	// dead letters) was appended before it. An error stops the run: Run
+	// returns it. The Kafka consumer group commits offsets here, so that an
+	// offset is committed only after the signals and snapshot it depends
+	// on are written.
+	OnSnapshot func(ctx context.Context, next int64) error
+	// Direct makes the Runner follow Input with Log.Follow on Run's own
+	// goroutine, instead of through a watermill Router and Subscriber (see
+	// drive). The handling and the output are the same, byte for byte; what
+	// goes is a goroutine, a message copy and an acknowledgement round per
+	// input event, which cap the Router at tens of thousands of events per
+	// second per Runner. The Kafka consumer group uses it: its broker round
+	// trips leave no room for that overhead. Default false.
+	Direct bool
 	// Once makes Run stop (with a snapshot) after the last input event that
 	// was in the stream when it started, instead of following the stream.
 	Once bool
@@ -91,6 +119,9 @@ func (c RunnerConfig) Validate() error {
 	}
 	if c.NewCore == nil {
 		errs = append(errs, errors.New("engine: RunnerConfig.NewCore is nil"))
+	}
+	if c.Partition < 0 {
+		errs = append(errs, fmt.Errorf("engine: RunnerConfig.Partition %d is negative", c.Partition))
 	}
 	for _, s := range []struct{ field, name string }{
 		{"Input", c.Input}, {"Output", c.Output}, {"DeadLetter", c.DeadLetter}, {"Snapshots", c.Snapshots},
@@ -173,11 +204,12 @@ type Runner struct {
 	suppress    map[string]struct{}
 	deadSeen    map[string]struct{}
 	sigs        []events.Signal
-	recs        []eventlog.Record
-	buf         []byte
+	out         *outWriter // the output writer while drive runs
+	direct      sigBatch   // the batch publish appends itself without a writer
 	bar         events.Bar
 	dec         events.BarDecoder // reuses the symbols' strings: no allocation per bar
 	deadPrefix  string
+	snapKey     []byte // record key of the snapshots: the partition number
 	// appendOut appends signal records to the output stream as one batch:
 	// straight to the log, or through a watermill Publisher (runner_router.go).
 	appendOut func(ctx context.Context, recs []eventlog.Record) error
@@ -196,7 +228,8 @@ func NewRunner(cfg RunnerConfig) (*Runner, error) {
 		cfg:        cfg,
 		logger:     cfg.Logger.With("component", "engine.runner"),
 		lastSnap:   -1,
-		deadPrefix: cfg.Input + "@0:",
+		deadPrefix: cfg.Input + "@" + strconv.FormatInt(int64(cfg.Partition), 10) + ":",
+		snapKey:    strconv.AppendInt(nil, int64(cfg.Partition), 10),
 	}
 	r.appendOut = func(ctx context.Context, recs []eventlog.Record) error {
 		_, err := r.cfg.Log.Append(ctx, r.cfg.Output, recs)
@@ -353,45 +386,202 @@ func (r *Runner) apply(pos events.Position, value []byte) (reason string, panick
 	return "", false
 }
 
-// publish appends the signals of the last event that the output stream does
-// not hold yet, as one batch.
+// publish hands the signals of the last event that the output stream does
+// not hold yet to the output writer (see outWriter), which appends them
+// in order, batched with those of the events handled while an append is in
+// flight. Without a writer (before drive starts it) it appends them itself.
 func (r *Runner) publish(ctx context.Context) error {
 	if len(r.sigs) == 0 {
 		return nil
 	}
-	r.recs = r.recs[:0]
-	r.buf = r.buf[:0]
+	w := r.out
+	batch := &r.direct
+	if w == nil {
+		batch.reset()
+	} else {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		// Back-pressure: a slow log must not let pending signals grow
+		// without bound.
+		for w.err == nil && len(w.pend.recs) >= maxPendingSignals {
+			w.cond.Wait()
+		}
+		if w.err != nil {
+			return w.err
+		}
+		batch = &w.pend
+	}
 	var suppressed int64
-	type span struct{ a, b int }
-	spans := make([]span, 0, len(r.sigs))
 	for i := range r.sigs {
 		s := &r.sigs[i]
 		if _, ok := r.suppress[s.ID]; ok {
 			suppressed++
 			continue
 		}
-		a := len(r.buf)
-		r.buf = s.AppendJSON(r.buf)
-		spans = append(spans, span{a, len(r.buf)})
-		r.recs = append(r.recs, eventlog.Record{
-			Key: []byte(s.Symbol),
-			Headers: []eventlog.Header{
-				{Key: HeaderSignalID, Value: []byte(s.ID)},
-				{Key: HeaderContentType, Value: []byte(ContentTypeJSON)},
-			},
-		})
+		batch.add(s)
 	}
-	for i := range r.recs {
-		r.recs[i].Value = r.buf[spans[i].a:spans[i].b]
+	if suppressed > 0 {
+		r.count(func(m *Metrics) { m.Suppressed += suppressed })
 	}
-	if len(r.recs) > 0 {
-		if err := r.appendOut(ctx, r.recs); err != nil {
-			return fmt.Errorf("engine: runner: append %d signals to %s: %w", len(r.recs), r.cfg.Output, err)
-		}
+	if w == nil {
+		return r.writeBatch(ctx, batch)
 	}
-	n := int64(len(r.recs))
-	r.count(func(m *Metrics) { m.SignalsOut += n; m.Suppressed += suppressed })
+	w.cond.Broadcast()
 	return nil
+}
+
+// maxPendingSignals bounds the signal records waiting for the output
+// writer.
+const maxPendingSignals = 4096
+
+// sigBatch is a batch of signal records and the bytes they point into.
+type sigBatch struct {
+	recs  []eventlog.Record
+	buf   []byte
+	spans []int // end offset in buf of each record's value
+}
+
+func (b *sigBatch) reset() { b.recs, b.buf, b.spans = b.recs[:0], b.buf[:0], b.spans[:0] }
+
+func (b *sigBatch) add(s *events.Signal) {
+	b.buf = s.AppendJSON(b.buf)
+	b.spans = append(b.spans, len(b.buf))
+	b.recs = append(b.recs, eventlog.Record{
+		Key: []byte(s.Symbol),
+		Headers: []eventlog.Header{
+			{Key: HeaderSignalID, Value: []byte(s.ID)},
+			{Key: HeaderContentType, Value: []byte(ContentTypeJSON)},
+		},
+	})
+}
+
+// maxAppendBytes bounds the bytes of signal values in one append: a Kafka
+// broker rejects a record batch over its max.message.bytes (1 MiB by
+// default), and a burst of events handled while an append was in flight
+// can gather more than that.
+const maxAppendBytes = 256 << 10
+
+// writeBatch appends b's records to the output stream, in order, in as few
+// appends as maxAppendBytes allows. After a failed append it appends no
+// more.
+func (r *Runner) writeBatch(ctx context.Context, b *sigBatch) error {
+	if len(b.recs) == 0 {
+		return nil
+	}
+	// buf may have moved while the batch grew: point the values into it now.
+	start := 0
+	for i := range b.recs {
+		b.recs[i].Value = b.buf[start:b.spans[i]:b.spans[i]]
+		start = b.spans[i]
+	}
+	for first := 0; first < len(b.recs); {
+		last, size := first, 0
+		for last < len(b.recs) && (last == first || size+len(b.recs[last].Value) <= maxAppendBytes) {
+			size += len(b.recs[last].Value)
+			last++
+		}
+		if err := r.appendOut(ctx, b.recs[first:last]); err != nil {
+			return fmt.Errorf("engine: runner: append %d signals to %s: %w", last-first, r.cfg.Output, err)
+		}
+		n := int64(last - first)
+		r.mu.Lock()
+		r.metrics.SignalsOut += n
+		r.mu.Unlock()
+		first = last
+	}
+	return nil
+}
+
+// outWriter appends signal records to the output stream on a goroutine of
+// its own, in the order they were handed over: while one append is in
+// flight, the signals of the events handled meanwhile gather into the next
+// batch (group commit). The run does not wait for the log per event, and a
+// burst of events costs one append, not one per event; yet a signal is
+// appended as soon as the append before it is done, which keeps the
+// event-to-signal latency at about one append.
+//
+// Exactly-once is unchanged: a snapshot is taken only after flush (every
+// signal of the events before it is in the log); a crash loses at most
+// pending signals of events after the last snapshot, which the next run
+// re-derives. After a failed append the writer appends nothing more (a
+// later batch must not overtake the failed one) and every call returns the
+// error.
+type outWriter struct {
+	r *Runner
+
+	mu       sync.Mutex // guards everything below
+	cond     *sync.Cond // signalled on every change
+	pend     sigBatch   // records waiting for the next append
+	spare    sigBatch   // the previous batch, reused
+	inFlight bool
+	closing  bool
+	err      error
+	done     chan struct{}
+}
+
+func (r *Runner) startWriter() {
+	w := &outWriter{r: r, done: make(chan struct{})}
+	w.cond = sync.NewCond(&w.mu)
+	r.out = w
+	go w.run()
+}
+
+func (w *outWriter) run() {
+	defer close(w.done)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for {
+		for w.err == nil && len(w.pend.recs) == 0 && !w.closing {
+			w.cond.Wait()
+		}
+		if w.err != nil || len(w.pend.recs) == 0 {
+			return // failed, or closing with nothing left
+		}
+		batch := w.pend
+		w.pend = w.spare
+		w.pend.reset()
+		w.inFlight = true
+		w.cond.Broadcast() // room for the producer again
+		w.mu.Unlock()
+		err := w.r.writeBatch(w.r.ioCtx, &batch)
+		w.mu.Lock()
+		w.inFlight = false
+		w.spare = batch
+		if err != nil {
+			w.err = err
+		}
+		w.cond.Broadcast()
+	}
+}
+
+// flush waits until every handed-over record is appended, and returns the
+// writer's error.
+func (w *outWriter) flush() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for w.err == nil && (len(w.pend.recs) > 0 || w.inFlight) {
+		w.cond.Wait()
+	}
+	return w.err
+}
+
+// stop flushes, ends the goroutine and returns the writer's error.
+func (w *outWriter) stop() error {
+	err := w.flush()
+	w.mu.Lock()
+	w.closing = true
+	w.cond.Broadcast()
+	w.mu.Unlock()
+	<-w.done
+	return err
+}
+
+// flushOut waits for the output writer, if any, to append everything.
+func (r *Runner) flushOut() error {
+	if r.out == nil {
+		return nil
+	}
+	return r.out.flush()
 }
 
 // deadLetter records the poison event at pos, unless an earlier run did.
@@ -417,5 +607,5 @@ func (r *Runner) deadLetter(ctx context.Context, pos events.Position, key, value
 func (r *Runner) isDeadSource(source string) bool { return strings.HasPrefix(source, r.deadPrefix) }
 
 func (r *Runner) position(seq int64) events.Position {
-	return events.Position{Stream: r.cfg.Input, Offset: seq}
+	return events.Position{Stream: r.cfg.Input, Partition: r.cfg.Partition, Offset: seq}
 }

@@ -87,6 +87,10 @@ func decodeRunnerSnap(b []byte) (runnerSnap, error) {
 // snapshot appends the current state. It is called between events, after
 // the signals of the last one were appended, so signalLast covers them.
 func (r *Runner) snapshot(ctx context.Context) error {
+	// Every signal the snapshot accounts for must be in the log before it.
+	if err := r.flushOut(); err != nil {
+		return err
+	}
 	core, err := r.core.MarshalBinary()
 	if err != nil {
 		return fmt.Errorf("engine: runner: snapshot: %w", err)
@@ -106,7 +110,7 @@ func (r *Runner) snapshot(ctx context.Context) error {
 		}
 	}
 	rec := eventlog.Record{
-		Key:     []byte(SnapshotKey),
+		Key:     r.snapKey,
 		Value:   s.appendTo(nil),
 		Headers: []eventlog.Header{{Key: HeaderContentType, Value: []byte(ContentTypeSnapshot)}},
 	}
@@ -115,6 +119,18 @@ func (r *Runner) snapshot(ctx context.Context) error {
 	}
 	r.lastSnap, r.sinceSnap = r.next, 0
 	r.count(func(m *Metrics) { m.Snapshots++ })
+	return r.snapshotted(ctx, r.next)
+}
+
+// snapshotted calls the OnSnapshot hook, if any, for a durable snapshot
+// that resumes at next.
+func (r *Runner) snapshotted(ctx context.Context, next int64) error {
+	if r.cfg.OnSnapshot == nil {
+		return nil
+	}
+	if err := r.cfg.OnSnapshot(ctx, next); err != nil {
+		return fmt.Errorf("engine: runner: after the snapshot at %d: %w", next, err)
+	}
 	return nil
 }
 
@@ -169,6 +185,9 @@ func (r *Runner) restore(ctx context.Context) error {
 	if r.deadSeen, err = r.knownDeadLetters(ctx, snap.deadLast+1); err != nil {
 		return err
 	}
+	if r.lastSnap >= 0 {
+		return r.snapshotted(ctx, r.lastSnap)
+	}
 	return nil
 }
 
@@ -204,7 +223,7 @@ func (r *Runner) knownSignals(ctx context.Context, from int64) (map[string]struc
 			return nil
 		}
 		ids[s.ID] = struct{}{}
-		if s.Source.Stream == r.cfg.Input && s.Source.Offset > r.replayUntil {
+		if s.Source.Stream == r.cfg.Input && s.Source.Partition == r.cfg.Partition && s.Source.Offset > r.replayUntil {
 			r.replayUntil = s.Source.Offset
 		}
 		return nil
