@@ -8,7 +8,7 @@ FUZZTIME ?= 1m
 BENCH    ?= .
 BENCHTIME ?= 1s
 
-.PHONY: all build test vet bench fuzz demo clean
+.PHONY: all build test vet bench fuzz demo clean interop
 
 all: build
 
@@ -42,6 +42,12 @@ fuzz:
 # The README's first command: real sample data in, a summary out.
 demo: build
 	./$(BIN) demo
+
+# Kafka interop with kcat and a Python confluent-kafka consumer group against
+# `candlewick dev-kafka` (scripts/interop.sh; may apt-get install kcat and
+# python3-confluent-kafka). Not part of `make test`.
+interop:
+	GO=$(GO) ./scripts/interop.sh
 
 clean:
 	rm -rf bin bench.txt

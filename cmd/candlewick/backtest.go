@@ -37,7 +37,12 @@ strategy against buy-and-hold of the same symbols.
 
 The bars come from --input files (any format 'candlewick import' accepts; several
 files are merged by open time) or from a stream of the embedded log in --data-dir.
-The same inputs and flags always give the same fingerprint.`)
+The same inputs and flags always give the same fingerprint.
+
+With --brokers, the bars come from a Kafka topic (--topic, default market.bars.v1):
+every partition, from --from-offset to --to-offset in each (or by event time with
+--from-time and --to-time), merged by open time, then partition, then offset; the
+positions (topic, partition, offset) are those of a live run's signals.`)
 	strategy := fs.String("strategy", "", "built-in strategy name or YAML rule file (required)")
 	params := fs.String("params", "", "strategy parameters, e.g. fast=10,slow=30")
 	var inputs listFlag
@@ -46,6 +51,9 @@ The same inputs and flags always give the same fingerprint.`)
 	stream := fs.String("stream", events.StreamBars, "stream of --data-dir to read")
 	fromOff := fs.Int64("from-offset", 0, "first sequence number of --stream to read")
 	toOff := fs.Int64("to-offset", 0, "sequence number of --stream to stop before (0: the end)")
+	ko := kafkaFlags(fs)
+	var rf topicRangeFlags
+	rf.register(fs, events.StreamBars, false)
 	symbolList := fs.String("symbols", "", "comma-separated symbols to trade (default: every symbol)")
 	from := fs.String("from", "", "first bar open time, RFC 3339 or YYYY-MM-DD (inclusive)")
 	to := fs.String("to", "", "last bar open time bound, RFC 3339 or YYYY-MM-DD (exclusive)")
@@ -153,9 +161,21 @@ The same inputs and flags always give the same fingerprint.`)
 	}
 
 	var src backtest.Source
-	if len(inputs) > 0 {
+	switch {
+	case len(inputs) > 0:
 		src = &backtest.FileSource{Paths: inputs}
-	} else {
+	case ko.Enabled():
+		cfg, err := kafkaConfigLogged(ko, nil)
+		if err != nil {
+			return err
+		}
+		rf.fromOff, rf.toOff = *fromOff, *toOff
+		rng, err := rf.resolve()
+		if err != nil {
+			return err
+		}
+		src = &kafkaBarSource{cfg: cfg, rng: rng}
+	default:
 		log, err := disk.Open(disk.Config{Dir: *dataDir, Fsync: disk.FsyncNone})
 		if err != nil {
 			return fmt.Errorf("open event log: %w", err)

@@ -17,8 +17,16 @@ sequence number --from on. Bars, trades and signals print as their canonical JSO
 dead letters as {"original","reason","source","time"}. With --follow, keep printing
 new events as they are appended until interrupted.
 
-Streams: market.bars.v1, market.trades.v1, signals.v1, deadletter.v1.`)
+Streams: market.bars.v1, market.trades.v1, signals.v1, deadletter.v1.
+
+With --brokers, STREAM is a Kafka topic: every partition, from --from-offset to
+--to-offset in each (or by event time with --from-time and --to-time), merged by
+event time, then partition, then offset; --seq prints partition:offset. With
+--follow, new records of all partitions are printed as they arrive.`)
 	dataDir := dataDirFlag(fs)
+	ko := kafkaFlags(fs)
+	var rf topicRangeFlags
+	rf.registerRange(fs, true)
 	from := fs.Int64("from", 0, "first sequence number to print")
 	follow := fs.Bool("follow", false, "wait for and print new events until interrupted")
 	seq := fs.Bool("seq", false, `prefix each line with the sequence number and a tab`)
@@ -34,6 +42,12 @@ Streams: market.bars.v1, market.trades.v1, signals.v1, deadletter.v1.`)
 	}
 	if *from < 0 {
 		return usagef("--from %d is negative", *from)
+	}
+	if ko.Enabled() {
+		if *from > 0 {
+			rf.fromOff = *from // --from is the first offset of every partition
+		}
+		return kafkaCat(ctx, sio, ko, &rf, stream, *follow, *seq)
 	}
 	log, err := openLog(*dataDir)
 	if err != nil {

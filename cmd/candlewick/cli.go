@@ -40,6 +40,8 @@ func commands() []command {
 		{"verify", "replay the market stream and compare with recorded signals", cmdVerify},
 		{"check-lookahead", "check strategies for look-ahead on prefixes of the data", cmdCheckLookahead},
 		{"demo", "import the bundled sample data, run the strategies, summarise", cmdDemo},
+		{"topics", "create or describe the Kafka topics", cmdTopics},
+		{"dev-kafka", "start an in-memory Kafka broker for development (not for production)", cmdDevKafka},
 		{"version", "print the version", cmdVersion},
 	}
 }

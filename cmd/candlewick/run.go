@@ -5,12 +5,18 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/candlewick-labs/candlewick/engine"
+	"github.com/candlewick-labs/candlewick/eventlog"
 	"github.com/candlewick-labs/candlewick/eventlog/disk"
+	"github.com/candlewick-labs/candlewick/eventlog/kafka"
 	"github.com/candlewick-labs/candlewick/indicators"
 	"github.com/candlewick-labs/candlewick/strategies"
 )
@@ -30,7 +36,19 @@ cannot be decoded or applied go to deadletter.v1 with the reason; the run goes o
 With no --config and no --strategy, every built-in strategy runs with its default
 parameters on every symbol and interval. A config file (YAML; see
 deploy/run.example.yaml) lists strategies by built-in name or rule file, with
-parameters, symbols and intervals; flags given explicitly override it.`)
+parameters, symbols and intervals; flags given explicitly override it.
+
+With --brokers, run consumes the market topic (--topic) of a Kafka cluster in
+the consumer group --group instead: any number of instances share its
+partitions, each running one engine per partition it is assigned. The standard
+topics are created if missing (as many partitions as the market topic has, or
+--partitions when it does not exist either). Each partition's engine restores
+its latest snapshot from engine.snapshots.v1, replays the partition after it,
+appends to the same partition of signals.v1 only the signals not already there,
+and commits the group's offset after each snapshot: after a crash or a
+rebalance every signal is in signals.v1 exactly once. --once stops when the
+group has consumed every partition up to its end at start. A broker that goes
+away is retried, not fatal.`)
 	configPath := fs.String("config", "", "YAML run configuration (see deploy/run.example.yaml)")
 	dataDir := dataDirFlag(fs)
 	once := fs.Bool("once", false, "process what is in the market stream, then exit")
@@ -39,6 +57,12 @@ parameters, symbols and intervals; flags given explicitly override it.`)
 	snapEvery := fs.Int("snapshot-every", engine.DefaultSnapshotEvery, "input events between snapshots")
 	provisional := fs.Bool("provisional", false, "also evaluate forming higher-timeframe bars (provisional signals)")
 	logLevel := fs.String("log-level", "info", "log level on stderr: debug, info, warn, error")
+	kopts := kafkaFlags(fs)
+	group := fs.String("group", kafka.DefaultGroupID, "with --brokers: the consumer group of the engine instances")
+	topic := fs.String("topic", kafka.TopicBars, "with --brokers: the market topic to consume")
+	partitions := fs.Int("partitions", 6, "with --brokers: partitions of the topics created when the market topic does not exist")
+	sessionTimeout := fs.Duration("session-timeout", kafka.DefaultSessionTimeout, "with --brokers: how long the group waits for a silent instance before handing its partitions on")
+	heartbeat := fs.Duration("heartbeat-interval", kafka.DefaultHeartbeatInterval, "with --brokers: how often an instance heartbeats (and learns of rebalances)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -105,6 +129,25 @@ parameters, symbols and intervals; flags given explicitly override it.`)
 	if err := ecfg.Validate(); err != nil {
 		return usageError{err.Error()}
 	}
+	if kopts.Enabled() {
+		if *partitions <= 0 {
+			return usagef("--partitions %d: want a positive number", *partitions)
+		}
+		kcfg, err := kopts.Config(logger)
+		if err != nil {
+			return usageError{err.Error()}
+		}
+		gcfg := kafka.GroupConfig{
+			ID: *group, Topic: *topic, Once: cfg.Once, Logger: logger,
+			SessionTimeout: *sessionTimeout, HeartbeatInterval: *heartbeat,
+		}
+		sum, err := runKafka(ctx, kcfg, gcfg, ecfg, *partitions, cfg.SnapshotEvery, logger)
+		if err != nil {
+			return err
+		}
+		sum.print(sio.out)
+		return nil
+	}
 	// Every append is synced before the run goes on: a snapshot must never
 	// be durable while the signals it accounts for are not.
 	log, err := disk.Open(disk.Config{Dir: cfg.DataDir, Fsync: disk.FsyncAlways, Logger: logger})
@@ -136,6 +179,139 @@ func runEngine(ctx context.Context, log *disk.Log, ecfg engine.Config, once bool
 	}
 	err = r.Run(ctx)
 	return r.Metrics(), err
+}
+
+// kafkaSummary adds up the metrics of the engines an instance ran, one per
+// partition and generation. Safe for concurrent use.
+type kafkaSummary struct {
+	mu   sync.Mutex
+	m    engine.Metrics
+	next map[int32]int64 // the latest next position of each partition run
+}
+
+func (s *kafkaSummary) add(p int32, m engine.Metrics) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.m.EventsIn += m.EventsIn
+	s.m.SignalsOut += m.SignalsOut
+	s.m.Suppressed += m.Suppressed
+	s.m.DeadLetters += m.DeadLetters
+	s.m.Snapshots += m.Snapshots
+	if s.next == nil {
+		s.next = map[int32]int64{}
+	}
+	s.next[p] = m.Next
+}
+
+// print writes the embedded run's summary line, summed over the partitions
+// (the next position is the sum of theirs), and the partitions' positions.
+func (s *kafkaSummary) print(w io.Writer) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	parts := make([]int32, 0, len(s.next))
+	var next int64
+	for p, n := range s.next {
+		parts = append(parts, p)
+		next += n
+	}
+	slices.Sort(parts)
+	fmt.Fprintf(w, "handled %d events: %d signals appended, %d already present, %d dead letters; next position %d\n",
+		s.m.EventsIn, s.m.SignalsOut, s.m.Suppressed, s.m.DeadLetters, next)
+	if len(parts) > 0 {
+		var b strings.Builder
+		for i, p := range parts {
+			if i > 0 {
+				b.WriteByte(' ')
+			}
+			fmt.Fprintf(&b, "%d:%d", p, s.next[p])
+		}
+		fmt.Fprintf(w, "partitions (partition:next position): %s\n", b.String())
+	}
+}
+
+// runKafka runs the engine as a member of a consumer group over the
+// market topic of kcfg's cluster until ctx ends (or, with gcfg.Once, the
+// group is done), one engine.Runner per assigned partition. A failure (a
+// broker gone for longer than the log's retries, say) is logged and the
+// member rejoins with a fresh log after a backoff: each partition's next
+// owner restores from its snapshot, so nothing is lost or duplicated.
+func runKafka(ctx context.Context, kcfg kafka.Config, gcfg kafka.GroupConfig, ecfg engine.Config,
+	partitions, snapEvery int, logger *slog.Logger) (*kafkaSummary, error) {
+	sum := &kafkaSummary{}
+	gcfg.Work = func(ctx context.Context, p int32, plog eventlog.Log, commit func(int64) error) error {
+		r, err := engine.NewRunner(engine.RunnerConfig{
+			Log:           plog,
+			NewCore:       func() (engine.Processor, error) { return engine.New(ecfg) },
+			Input:         gcfg.Topic,
+			Output:        kafka.TopicSignals,
+			DeadLetter:    kafka.TopicDeadLetter,
+			Snapshots:     kafka.TopicSnapshots,
+			Partition:     p,
+			Direct:        true, // no watermill Router per event: Kafka's round trips need the headroom
+			SnapshotEvery: snapEvery,
+			Once:          gcfg.Once,
+			Logger:        logger.With("partition", p),
+			OnSnapshot:    func(_ context.Context, next int64) error { return commit(next) },
+		})
+		if err != nil {
+			return err
+		}
+		err = r.Run(ctx)
+		sum.add(p, r.Metrics())
+		return err
+	}
+	if err := gcfg.Validate(); err != nil {
+		return nil, usageError{err.Error()}
+	}
+	const maxBackoff = 30 * time.Second
+	backoff := 500 * time.Millisecond
+	for first := true; ; first = false {
+		err := runGroupOnce(ctx, kcfg, gcfg, partitions, first)
+		if err == nil || ctx.Err() != nil {
+			return sum, nil
+		}
+		var ue usageError
+		if errors.As(err, &ue) || errors.Is(err, kafka.ErrInvalidConfig) || errors.Is(err, kafka.ErrPartitionMismatch) {
+			return nil, err
+		}
+		logger.ErrorContext(ctx, "engine group failed; rejoining", "err", err, "retry_in", backoff)
+		t := time.NewTimer(backoff)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return sum, nil
+		case <-t.C:
+		}
+		backoff = min(2*backoff, maxBackoff)
+	}
+}
+
+// runGroupOnce opens the log, creates the standard topics if missing and
+// runs the group until it ends.
+func runGroupOnce(ctx context.Context, kcfg kafka.Config, gcfg kafka.GroupConfig, partitions int, first bool) error {
+	log, err := kafka.Open(ctx, kcfg)
+	if err != nil {
+		return err
+	}
+	defer log.Close()
+	n, err := log.Partitions(ctx, gcfg.Topic)
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		n = partitions
+	}
+	specs := kafka.StandardTopics(n, kcfg.ReplicationFactor)
+	if !slices.ContainsFunc(specs, func(s kafka.TopicSpec) bool { return s.Name == gcfg.Topic }) {
+		specs = append(specs, kafka.TopicSpec{Name: gcfg.Topic, Partitions: n, ReplicationFactor: kcfg.ReplicationFactor})
+	}
+	if _, err := kafka.CreateTopics(ctx, kcfg, specs); err != nil {
+		if first && errors.Is(err, kafka.ErrPartitionMismatch) {
+			return usageError{fmt.Sprintf("%v: the market, signal, dead-letter and snapshot topics must have the same partition count", err)}
+		}
+		return err
+	}
+	return kafka.RunGroup(ctx, log, gcfg)
 }
 
 func splitList(s string) []string {

@@ -19,8 +19,17 @@ strategy and the close time of the bar that caused them. With --follow, keep
 printing new signals until interrupted.
 
 Times are RFC 3339 (2024-01-02T15:04:05Z) or dates (2024-01-02, UTC midnight);
---since is inclusive, --until exclusive.`)
+--since is inclusive, --until exclusive.
+
+With --brokers, read the signal topic (--topic, default signals.v1) of a Kafka
+cluster instead: every partition, from --from-offset to --to-offset in each (or
+by event time with --from-time and --to-time), merged by signal time, then
+partition, then offset, and printed in the same format. With --follow, new
+signals of all partitions are printed as they arrive.`)
 	dataDir := dataDirFlag(fs)
+	ko := kafkaFlags(fs)
+	var rf topicRangeFlags
+	rf.register(fs, events.StreamSignals, true)
 	symbol := fs.String("symbol", "", "only signals of this symbol")
 	strategy := fs.String("strategy", "", "only signals of this strategy instance")
 	since := fs.String("since", "", "only signals at or after this time")
@@ -43,6 +52,9 @@ Times are RFC 3339 (2024-01-02T15:04:05Z) or dates (2024-01-02, UTC midnight);
 	}
 	if len(errs) > 0 {
 		return usageError{errors.Join(errs...).Error()}
+	}
+	if ko.Enabled() {
+		return kafkaSignals(ctx, sio, ko, &rf, f, *follow)
 	}
 	log, err := openLog(*dataDir)
 	if err != nil {

@@ -29,15 +29,40 @@ signals.v1 of --data-dir, or --signals, a JSONL file as 'candlewick signals'
 prints and backtests write (signals.jsonl).
 
 The strategy flags (--config, --strategy, --symbols, --provisional) are those of
-'candlewick run' and must match the recorded run.`)
+'candlewick run' and must match the recorded run.
+
+With --brokers, the market stream is a range of a Kafka topic (--topic, default
+market.bars.v1; --from-offset/--to-offset in every partition, or --from-time and
+--to-time by open time) and the recorded signals are the signal topic
+(--signals-topic, default signals.v1) or --signals. The replay applies each
+partition in offset order, one partition after the other, as a live run's one
+engine shard per partition does, and compares the recorded signals in the order
+it emits them (by the position of their input). Recorded signals whose input is on
+the market topic but outside the range are left out (a note says how many); a
+range that starts mid-topic replays from a cold start and may differ from a run
+that saw the bars before it.`)
 	sf := addStrategyFlags(fs)
 	signalsPath := fs.String("signals", "", "recorded signals as a JSONL file (default: signals.v1 of --data-dir)")
+	ko := kafkaFlags(fs)
+	var rf topicRangeFlags
+	rf.register(fs, events.StreamBars, true)
+	signalsTopic := fs.String("signals-topic", events.StreamSignals, "with --brokers: the topic of the recorded signals")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	ecfg, err := sf.resolve(fs)
 	if err != nil {
 		return err
+	}
+	if ko.Enabled() {
+		if fs.NArg() > 0 {
+			return usagef("bar files and --brokers exclude each other: the market stream is one or the other")
+		}
+		market, recorded, err := kafkaVerifyInputs(ctx, sio, ko, &rf, *signalsTopic, *signalsPath)
+		if err != nil {
+			return err
+		}
+		return verifyAndReport(ctx, sio, ecfg, market, recorded)
 	}
 	var log *disk.Log
 	openData := func() (*disk.Log, error) {
@@ -77,6 +102,12 @@ The strategy flags (--config, --strategy, --symbols, --provisional) are those of
 			return err
 		}
 	}
+	return verifyAndReport(ctx, sio, ecfg, market, recorded)
+}
+
+// verifyAndReport replays market, compares with recorded and prints the
+// result (the first divergence, or "identical").
+func verifyAndReport(ctx context.Context, sio stdio, ecfg engine.Config, market backtest.Source, recorded []events.Signal) error {
 	res, err := backtest.Verify(ctx, backtest.VerifyConfig{Engine: ecfg, Market: market, Recorded: recorded})
 	if err != nil {
 		return err

@@ -1,0 +1,340 @@
+package kafka_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io/fs"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	kafkago "github.com/segmentio/kafka-go"
+	"github.com/twmb/franz-go/pkg/kfake"
+
+	"github.com/candlewick-labs/candlewick/engine"
+	"github.com/candlewick-labs/candlewick/eventlog"
+	"github.com/candlewick-labs/candlewick/eventlog/kafka"
+	"github.com/candlewick-labs/candlewick/eventlog/memlog"
+	"github.com/candlewick-labs/candlewick/events"
+	"github.com/candlewick-labs/candlewick/examples"
+	"github.com/candlewick-labs/candlewick/feeds"
+	"github.com/candlewick-labs/candlewick/strategies"
+)
+
+// sampleBars returns the bundled Binance samples (examples/data: the ETH
+// 5m series and the BTC and ETH 1h series, MIT), merged by open time as a
+// market topic receives them.
+func sampleBars(t testing.TB) []events.Bar {
+	t.Helper()
+	var all []events.Bar
+	for _, f := range []struct{ name, symbol string }{
+		{"Binance-ETH-USD-PT5M-20230313_20230315.json", ""},
+		{"btc-1h.csv", "BTC-USDT"},
+		{"eth-1h.csv", "ETH-USDT"},
+	} {
+		data, err := fs.ReadFile(examples.Data, "data/"+f.name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		opt := feeds.Options{Symbol: f.symbol}
+		if f.symbol != "" {
+			opt.Venue = "binance"
+		}
+		_, err = feeds.Import(context.Background(), bytes.NewReader(data), f.name, opt, feeds.SinkFuncs{
+			OnBar: func(b events.Bar) error { all = append(all, b); return nil },
+		})
+		if err != nil {
+			t.Fatalf("%s: %v", f.name, err)
+		}
+	}
+	slices.SortStableFunc(all, func(a, b events.Bar) int { return a.OpenTime.Compare(b.OpenTime) })
+	return all
+}
+
+// engineConfig is what the engines of these tests run: every built-in
+// strategy with its defaults, on the input interval and on 1h.
+func engineConfig(t testing.TB) engine.Config {
+	t.Helper()
+	var insts []engine.Instance
+	for _, tf := range []string{"", "1h"} {
+		for _, def := range strategies.Builtins() {
+			over, name := map[string]string{}, def.Name
+			if tf != "" {
+				over["timeframe"], name = tf, name+"@"+tf
+			}
+			p, err := strategies.Bind(def, over)
+			if err != nil {
+				t.Fatal(err)
+			}
+			insts = append(insts, engine.Instance{Name: name, Def: def, Params: p})
+		}
+	}
+	return engine.Config{Strategies: insts}
+}
+
+// marketMessages returns bars as the messages a Candlewick market producer
+// writes (key = symbol, JSON value), and the partition of each under the
+// Murmur2 balancer over partitions.
+func marketMessages(bars []events.Bar, partitions int) ([]kafkago.Message, []int) {
+	ids := make([]int, partitions)
+	for i := range ids {
+		ids[i] = i
+	}
+	bal := &kafkago.Murmur2Balancer{}
+	msgs := make([]kafkago.Message, len(bars))
+	parts := make([]int, len(bars))
+	for i, b := range bars {
+		msgs[i] = kafkago.Message{Key: []byte(b.Symbol), Value: b.AppendJSON(nil)}
+		parts[i] = bal.Balance(msgs[i], ids...)
+	}
+	return msgs, parts
+}
+
+// referenceSignals runs one engine per partition over a memlog holding
+// exactly that partition's market records (same stream name, Partition p)
+// and returns each partition's signal records rendered as text.
+func referenceSignals(t testing.TB, msgs []kafkago.Message, parts []int, partitions int, ecfg engine.Config) [][]byte {
+	t.Helper()
+	out := make([][]byte, partitions)
+	for p := range partitions {
+		l := memlog.New(memlog.Config{})
+		var recs []eventlog.Record
+		for i, m := range msgs {
+			if parts[i] == p {
+				recs = append(recs, eventlog.Record{Key: m.Key, Value: m.Value})
+			}
+		}
+		if len(recs) > 0 {
+			if _, err := l.Append(context.Background(), kafka.TopicBars, recs); err != nil {
+				t.Fatal(err)
+			}
+		}
+		r, err := engine.NewRunner(engine.RunnerConfig{
+			Log: l, NewCore: func() (engine.Processor, error) { return engine.New(ecfg) },
+			Input: kafka.TopicBars, Output: kafka.TopicSignals, DeadLetter: kafka.TopicDeadLetter,
+			Snapshots: kafka.TopicSnapshots, Partition: int32(p), Once: true,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := r.Run(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		out[p] = renderStream(t, l, kafka.TopicSignals)
+		l.Close()
+	}
+	return out
+}
+
+// renderStream renders a stream's records (key, headers, value) as text,
+// one line each, for a byte-for-byte comparison.
+func renderStream(t testing.TB, l eventlog.Log, stream string) []byte {
+	t.Helper()
+	it, err := l.Read(context.Background(), stream, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	for it.Next() {
+		r := it.Record()
+		fmt.Fprintf(&b, "%d %s", r.Seq, r.Key)
+		for _, h := range r.Headers {
+			fmt.Fprintf(&b, " %s=%s", h.Key, h.Value)
+		}
+		fmt.Fprintf(&b, " %s\n", r.Value)
+	}
+	if err := it.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// firstDiff describes where got and want first differ, by line.
+func firstDiff(got, want []byte) string {
+	g, w := bytes.Split(got, []byte("\n")), bytes.Split(want, []byte("\n"))
+	for i := 0; i < len(g) || i < len(w); i++ {
+		var a, b []byte
+		if i < len(g) {
+			a = g[i]
+		}
+		if i < len(w) {
+			b = w[i]
+		}
+		if !bytes.Equal(a, b) {
+			return fmt.Sprintf("line %d (got %d lines, want %d):\ngot:  %.300s\nwant: %.300s", i, len(g)-1, len(w)-1, a, b)
+		}
+	}
+	return "equal"
+}
+
+// engineMember runs one engine instance of group g over l until ctx ends,
+// adding up what its Runners did.
+type engineMember struct {
+	mu       sync.Mutex
+	restored int // Runners that restored a snapshot
+	m        engine.Metrics
+	done     chan error
+}
+
+func startMember(ctx context.Context, l *kafka.Log, g kafka.GroupConfig, ecfg engine.Config, every int) *engineMember {
+	em := &engineMember{done: make(chan error, 1)}
+	g.Work = func(ctx context.Context, p int32, log eventlog.Log, commit func(int64) error) error {
+		r, err := engine.NewRunner(engine.RunnerConfig{
+			Log: log, NewCore: func() (engine.Processor, error) { return engine.New(ecfg) },
+			Input: kafka.TopicBars, Output: kafka.TopicSignals, DeadLetter: kafka.TopicDeadLetter,
+			Snapshots: kafka.TopicSnapshots, Partition: p, SnapshotEvery: every, Once: g.Once, Direct: true,
+			OnSnapshot: func(_ context.Context, next int64) error { return commit(next) },
+		})
+		if err != nil {
+			return err
+		}
+		err = r.Run(ctx)
+		m := r.Metrics()
+		em.mu.Lock()
+		em.m.EventsIn += m.EventsIn
+		em.m.SignalsOut += m.SignalsOut
+		em.m.Suppressed += m.Suppressed
+		if m.EventsIn < m.Next {
+			em.restored++
+		}
+		em.mu.Unlock()
+		return err
+	}
+	go func() { em.done <- kafka.RunGroup(ctx, l, g) }()
+	return em
+}
+
+func (em *engineMember) metrics() (engine.Metrics, int) {
+	em.mu.Lock()
+	defer em.mu.Unlock()
+	return em.m, em.restored
+}
+
+// signalCounts returns the number of records in each signal partition.
+func signalCounts(t testing.TB, l *kafka.Log, partitions int) []int64 {
+	t.Helper()
+	out := make([]int64, partitions)
+	for p := range partitions {
+		last, err := l.Partition(int32(p)).Last(context.Background(), kafka.TopicSignals)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[p] = last + 1
+	}
+	return out
+}
+
+// TestEngineGroupHandOff runs the engine in a consumer group in this
+// process while the market topic is fed: member a alone, then b joins (a
+// rebalance hands half of a's partitions over mid-stream), then a leaves
+// (b takes everything). Every signal partition must equal, byte for byte,
+// a single engine's run over that market partition: the hand-offs lost and
+// duplicated nothing.
+func TestEngineGroupHandOff(t *testing.T) {
+	const partitions = 6
+	ecfg := engineConfig(t)
+	bars := sampleBars(t)
+	msgs, parts := marketMessages(bars, partitions)
+	want := referenceSignals(t, msgs, parts, partitions, ecfg)
+	wantCount := make([]int64, partitions)
+	total := int64(0)
+	for p := range partitions {
+		wantCount[p] = int64(bytes.Count(want[p], []byte("\n")))
+		total += wantCount[p]
+	}
+	if total == 0 {
+		t.Fatal("the reference emitted no signals: the test would prove nothing")
+	}
+
+	cfg := fakeBrokers(t, kfake.GroupMinSessionTimeout(100*time.Millisecond))
+	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
+	defer cancel()
+	if _, err := kafka.CreateTopics(ctx, cfg, kafka.StandardTopics(partitions, 1)); err != nil {
+		t.Fatal(err)
+	}
+	l, err := kafka.Open(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	w := cfg.Writer(kafka.TopicBars, &kafkago.Murmur2Balancer{})
+	defer w.Close()
+	feed := func(from, to int) {
+		t.Helper()
+		if err := w.WriteMessages(ctx, msgs[from:to]...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sum := func(c []int64) (n int64) {
+		for _, x := range c {
+			n += x
+		}
+		return n
+	}
+	// The engines run on their own: poll the signal partitions' ends.
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	waitSignals := func(n int64) {
+		t.Helper()
+		for sum(signalCounts(t, l, partitions)) < n {
+			if ctx.Err() != nil {
+				t.Fatalf("signals: %v, want at least %d in all", signalCounts(t, l, partitions), n)
+			}
+			<-tick.C
+		}
+	}
+
+	g := groupTimeouts
+	g.ID = "engines"
+	ctxA, stopA := context.WithCancel(ctx)
+	defer stopA()
+	ctxB, stopB := context.WithCancel(ctx)
+	defer stopB()
+	const every = 97
+	third := len(msgs) / 3
+	feed(0, third)
+	a := startMember(ctxA, l, g, ecfg, every)
+	waitSignals(total / 6)
+	b := startMember(ctxB, l, g, ecfg, every)
+	feed(third, 2*third)
+	waitSignals(total / 2)
+	stopA()
+	if err := <-a.done; err != nil {
+		t.Fatalf("member a: %v", err)
+	}
+	feed(2*third, len(msgs))
+	for {
+		c := signalCounts(t, l, partitions)
+		if slices.Equal(c, wantCount) {
+			break
+		}
+		for p := range c {
+			if c[p] > wantCount[p] {
+				t.Fatalf("signal partition %d has %d records, more than the reference's %d", p, c[p], wantCount[p])
+			}
+		}
+		if ctx.Err() != nil {
+			t.Fatalf("signals per partition %v, want %v", c, wantCount)
+		}
+		<-tick.C
+	}
+	stopB()
+	if err := <-b.done; err != nil {
+		t.Fatalf("member b: %v", err)
+	}
+	for p := range partitions {
+		got := renderStream(t, l.Partition(int32(p)), kafka.TopicSignals)
+		if !bytes.Equal(got, want[p]) {
+			t.Fatalf("signal partition %d differs from the single-engine run at %s", p, firstDiff(got, want[p]))
+		}
+	}
+	ma, ra := a.metrics()
+	mb, rb := b.metrics()
+	t.Logf("%d bars, %d signals; a: %d events, %d signals, %d suppressed; b: %d events, %d signals, %d suppressed, %d restores",
+		len(msgs), total, ma.EventsIn, ma.SignalsOut, ma.Suppressed, mb.EventsIn, mb.SignalsOut, mb.Suppressed, ra+rb)
+	if rb == 0 {
+		t.Error("b never restored a snapshot: no hand-off happened mid-stream")
+	}
+}
