@@ -73,7 +73,7 @@ func (s *LogSource) Load(ctx context.Context) (Input, error) {
 		}
 		var b events.Bar
 		if events.IsJSON(rec.Value) {
-			b, err = events.DecodeBarJSON(rec.Value, false)
+			err = dec.DecodeJSON(rec.Value, false, &b)
 		} else {
 			err = dec.Decode(rec.Value, &b) // retains nothing of rec
 		}

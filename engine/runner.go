@@ -368,16 +368,15 @@ func (r *Runner) apply(pos events.Position, value []byte) (reason string, panick
 			reason, panicked = fmt.Sprintf("panic while handling the event: %v", v), true
 		}
 	}()
+	var err error
 	if events.IsJSON(value) {
-		b, err := events.DecodeBarJSON(value, false)
-		if err != nil {
-			return "decode: " + err.Error(), false
-		}
-		r.bar = b
-	} else if err := r.dec.Decode(value, &r.bar); err != nil {
+		err = r.dec.DecodeJSON(value, false, &r.bar)
+	} else {
+		err = r.dec.Decode(value, &r.bar)
+	}
+	if err != nil {
 		return "decode: " + err.Error(), false
 	}
-	var err error
 	r.sigs, err = r.core.Apply(pos, &r.bar, r.sigs)
 	if err != nil {
 		r.sigs = r.sigs[:0]

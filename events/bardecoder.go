@@ -7,7 +7,8 @@ package events
 // allocation on a miss.
 const barDecoderSlots = 16
 
-// BarDecoder decodes binary bar records like [DecodeBar], but reuses the
+// BarDecoder decodes binary bar records like [DecodeBar] (and JSON ones like
+// [DecodeBarJSON], with DecodeJSON), but reuses the
 // Symbol and Venue strings of bars it decoded before when the bytes are the
 // same, so that decoding a stream of a few series allocates only on the
 // first bar of each (and on cache misses beyond its few slots). The decoded
@@ -27,6 +28,12 @@ type BarDecoder struct {
 // Decode decodes a binary bar record into *b with the same result and errors
 // as [DecodeBar]: *b is overwritten, and left zero on error.
 func (d *BarDecoder) Decode(data []byte, b *Bar) error { return decodeBar(data, b, d) }
+
+// DecodeJSON decodes a JSON bar into *b with the same result and errors as
+// [DecodeBarJSON], reusing the symbol and venue strings like Decode.
+func (d *BarDecoder) DecodeJSON(data []byte, strict bool, b *Bar) error {
+	return decodeBarJSON(data, strict, b, d)
+}
 
 // intern returns a string equal to key: a cached one when there is one,
 // else a new one, which it caches. Streams interleave their series in a

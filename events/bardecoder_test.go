@@ -151,3 +151,59 @@ func ExampleBarDecoder() {
 	// ETH-USDT binance 5m
 	// BTC-USDT binance 5m
 }
+
+// TestBarDecoderJSON checks DecodeJSON against DecodeBarJSON, lenient and
+// strict, through one decoder, on good and bad documents; and that cached
+// series decode without allocating.
+func TestBarDecoderJSON(t *testing.T) {
+	var docs [][]byte
+	for i, b := range append([]events.Bar{sampleBar(t)}, realBars(t)[:20]...) {
+		b.Symbol = fmt.Sprintf("S%02d-USDT", i%18) // more series than slots
+		docs = append(docs, b.AppendJSON(nil))
+	}
+	good := docs[0]
+	docs = append(docs, good[:len(good)-2], []byte(`{"symbol":1}`), []byte(`{"Symbol":"X"}`), nil,
+		[]byte(`{"symbol":"BTC-USDT","unknown":1}`), good)
+	for _, strict := range []bool{false, true} {
+		var d events.BarDecoder
+		for i, doc := range docs {
+			var got events.Bar
+			got.Symbol = "stale"
+			err := d.DecodeJSON(doc, strict, &got)
+			want, werr := events.DecodeBarJSON(doc, strict)
+			if (err == nil) != (werr == nil) || !barEqual(got, want) || (err != nil && err.Error() != werr.Error()) {
+				t.Fatalf("strict=%v doc %d %q: DecodeJSON = %+v, %v; DecodeBarJSON = %+v, %v", strict, i, doc, got, err, want, werr)
+			}
+		}
+	}
+	var d events.BarDecoder
+	doc := realBars(t)[0].AppendJSON(nil)
+	allocs := testing.AllocsPerRun(100, func() {
+		var b events.Bar
+		if err := d.DecodeJSON(doc, false, &b); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if allocs != 0 {
+		t.Errorf("%v allocations per JSON bar of a cached series, want 0", allocs)
+	}
+}
+
+// FuzzBarDecoderJSON is FuzzBarDecoder for DecodeJSON against DecodeBarJSON.
+func FuzzBarDecoderJSON(f *testing.F) {
+	a, b := sampleBar(f).AppendJSON(nil), realBars(f)[0].AppendJSON(nil)
+	f.Add(a, b, false)
+	f.Add(a, a, true)
+	f.Add(b, a[:len(a)-1], false)
+	f.Fuzz(func(t *testing.T, r1, r2 []byte, strict bool) {
+		var d events.BarDecoder
+		for i, doc := range [][]byte{r1, r2, r1} {
+			var got events.Bar
+			err := d.DecodeJSON(doc, strict, &got)
+			want, werr := events.DecodeBarJSON(doc, strict)
+			if (err == nil) != (werr == nil) || !barEqual(got, want) {
+				t.Fatalf("doc %d (%q): DecodeJSON = %+v, %v; DecodeBarJSON = %+v, %v", i, doc, got, err, want, werr)
+			}
+		}
+	})
+}

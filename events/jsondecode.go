@@ -24,6 +24,9 @@ type jsonReader struct {
 	strict  bool
 	typ     Type
 	scratch []byte
+	// strs, when set, supplies the strings of symbol and venue members, so
+	// that a BarDecoder can hand out the same string for the same bytes.
+	strs *BarDecoder
 
 	// field is the member being read. Inside a nested object, parent names
 	// it ("source", "params") and elem is its array index or -1; the full
@@ -282,6 +285,25 @@ func (r *jsonReader) str() (string, error) {
 	return string(b), nil
 }
 
+// internedStr is str through r.strs when it is set.
+func (r *jsonReader) internedStr() (string, error) {
+	if r.strs == nil {
+		return r.str()
+	}
+	c, err := r.peek()
+	if err != nil {
+		return "", err
+	}
+	if c != '"' {
+		return "", r.unexpected("string")
+	}
+	b, err := r.stringBytes()
+	if err != nil {
+		return "", err
+	}
+	return r.strs.intern(b), nil
+}
+
 // number reads a JSON number and returns its text, checked against the JSON
 // grammar: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
 func (r *jsonReader) number() ([]byte, error) {
@@ -422,7 +444,14 @@ func (r *jsonReader) interval() (Interval, error) {
 	if err != nil {
 		return 0, err
 	}
-	iv, err := ParseInterval(string(b))
+	var text string
+	if r.strs != nil {
+		// A bar stream repeats a few interval texts: reuse their strings.
+		text = r.strs.intern(b)
+	} else {
+		text = string(b)
+	}
+	iv, err := ParseInterval(text)
 	if err != nil {
 		r.pos = at
 		return 0, r.fail(err, strconv.Quote(string(b)))
@@ -610,14 +639,22 @@ const barJSONRequired = 1<<0 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7 | 1<<8 | 
 // [Bar.Validate]. Safe for concurrent use; data is not retained.
 func DecodeBarJSON(data []byte, strict bool) (Bar, error) {
 	var b Bar
-	r := jsonReader{data: data, strict: strict, typ: TypeBar}
+	err := decodeBarJSON(data, strict, &b, nil)
+	return b, err
+}
+
+// decodeBarJSON is DecodeBarJSON into *b (left zero on error), taking the
+// symbol and venue strings from d when it is not nil.
+func decodeBarJSON(data []byte, strict bool, b *Bar, d *BarDecoder) error {
+	*b = Bar{}
+	r := jsonReader{data: data, strict: strict, typ: TypeBar, strs: d}
 	err := r.object(0, barJSONNames, barJSONRequired, func(idx int) error {
 		var err error
 		switch idx {
 		case 0:
-			b.Symbol, err = r.str()
+			b.Symbol, err = r.internedStr()
 		case 1:
-			b.Venue, err = r.str()
+			b.Venue, err = r.internedStr()
 		case 2:
 			b.Interval, err = r.interval()
 		case 3:
@@ -647,9 +684,9 @@ func DecodeBarJSON(data []byte, strict bool) (Bar, error) {
 		err = r.end()
 	}
 	if err != nil {
-		return Bar{}, err
+		*b = Bar{}
 	}
-	return b, nil
+	return err
 }
 
 var tradeJSONNames = []string{"symbol", "venue", "time", "price", "quantity", "side", "id"}
