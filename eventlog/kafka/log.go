@@ -107,8 +107,26 @@ func Open(ctx context.Context, cfg Config) (*Log, error) {
 // [*TopicError] matching [ErrNoPartition] on Append and an empty stream on
 // reads; a negative p gives that error on every call.
 func (l *Log) Partition(p int32) eventlog.Log {
+	l.forgetEnds(p)
 	// Even for p == 0 a new view: it closes independently of the Log.
 	return newView(l, p)
+}
+
+// forgetEnds drops what the log remembers of the end offsets of partition p
+// of every topic. A new view is how a new owner of the partition starts (a
+// consumer group hands it over): another member may have appended since this
+// log last did, and a remembered end would then turn the next lost produce
+// response into a false "outcome unknown". Appends learn the end afresh.
+func (l *Log) forgetEnds(p int32) {
+	l.partsMu.Lock()
+	defer l.partsMu.Unlock()
+	for k, ps := range l.parts {
+		if k.partition == p {
+			ps.mu.Lock()
+			ps.end = -1
+			ps.mu.Unlock()
+		}
+	}
 }
 
 // Partitions returns the partition count of topic, 0 if it does not exist.
