@@ -178,13 +178,13 @@ type engineMember struct {
 	done     chan error
 }
 
-func startMember(ctx context.Context, l *kafka.Log, g kafka.GroupConfig, ecfg engine.Config, every int) *engineMember {
+func startMember(ctx context.Context, l *kafka.Log, g kafka.GroupConfig, ecfg engine.Config, every int, direct bool) *engineMember {
 	em := &engineMember{done: make(chan error, 1)}
 	g.Work = func(ctx context.Context, p int32, log eventlog.Log, commit func(int64) error) error {
 		r, err := engine.NewRunner(engine.RunnerConfig{
 			Log: log, NewCore: func() (engine.Processor, error) { return engine.New(ecfg) },
 			Input: kafka.TopicBars, Output: kafka.TopicSignals, DeadLetter: kafka.TopicDeadLetter,
-			Snapshots: kafka.TopicSnapshots, Partition: p, SnapshotEvery: every, Once: g.Once, Direct: true,
+			Snapshots: kafka.TopicSnapshots, Partition: p, SnapshotEvery: every, Once: g.Once, Direct: direct,
 			OnSnapshot: func(_ context.Context, next int64) error { return commit(next) },
 		})
 		if err != nil {
@@ -231,8 +231,20 @@ func signalCounts(t testing.TB, l *kafka.Log, partitions int) []int64 {
 // rebalance hands half of a's partitions over mid-stream), then a leaves
 // (b takes everything). Every signal partition must equal, byte for byte,
 // a single engine's run over that market partition: the hand-offs lost and
-// duplicated nothing.
+// duplicated nothing. It runs the Runners both ways: Direct (what
+// `candlewick run --brokers` uses) and through the watermill Router, as on
+// the disk log: the same engine code on either backend by configuration.
 func TestEngineGroupHandOff(t *testing.T) {
+	t.Run("direct", func(t *testing.T) { testEngineGroupHandOff(t, true) })
+	t.Run("router", func(t *testing.T) {
+		if testing.Short() {
+			t.Skip("-short: the direct variant covers the group logic")
+		}
+		testEngineGroupHandOff(t, false)
+	})
+}
+
+func testEngineGroupHandOff(t *testing.T, direct bool) {
 	const partitions = 6
 	ecfg := engineConfig(t)
 	bars := sampleBars(t)
@@ -295,9 +307,9 @@ func TestEngineGroupHandOff(t *testing.T) {
 	const every = 97
 	third := len(msgs) / 3
 	feed(0, third)
-	a := startMember(ctxA, l, g, ecfg, every)
+	a := startMember(ctxA, l, g, ecfg, every, direct)
 	waitSignals(total / 6)
-	b := startMember(ctxB, l, g, ecfg, every)
+	b := startMember(ctxB, l, g, ecfg, every, direct)
 	feed(third, 2*third)
 	waitSignals(total / 2)
 	stopA()
