@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -53,7 +55,7 @@ The address is advertised to clients as given: listen on a host they can reach
 	fmt.Fprintln(tw, "topic\tpartitions\tconfigs")
 	for _, t := range d.Topics() {
 		var cs []string
-		for _, k := range sortedKeys(t.Configs) {
+		for _, k := range slices.Sorted(maps.Keys(t.Configs)) {
 			cs = append(cs, k+"="+t.Configs[k])
 		}
 		fmt.Fprintf(tw, "%s\t%d\t%s\n", t.Name, t.Partitions, strings.Join(cs, ","))

@@ -12,6 +12,7 @@ import (
 
 	"github.com/candlewick-labs/candlewick/backtest"
 	"github.com/candlewick-labs/candlewick/eventlog"
+	"github.com/candlewick-labs/candlewick/eventlog/kafka"
 	"github.com/candlewick-labs/candlewick/events"
 )
 
@@ -45,28 +46,7 @@ func kafkaSignals(ctx context.Context, sio stdio, ko *kafkaOptions, rf *topicRan
 		_, err = out.Write(append(line, '\n'))
 		return err
 	}
-	for _, r := range read.recs {
-		if err := print(r.partition, r.rec); err != nil {
-			return errors.Join(err, out.Flush())
-		}
-	}
-	if !follow {
-		return out.Flush()
-	}
-	if err := out.Flush(); err != nil {
-		return err
-	}
-	timeOf := eventTimeOf(events.StreamSignals)
-	err = followTopic(ctx, cfg, rng.topic, read.ends, func(p int32, r eventlog.Record) error {
-		if t, ok := timeOf(r); (rng.to > 0 && r.Seq >= rng.to) || (ok && !rng.inTime(t)) {
-			return nil
-		}
-		if err := print(p, r); err != nil {
-			return err
-		}
-		return out.Flush()
-	})
-	return errors.Join(err, out.Flush())
+	return printTopic(ctx, cfg, rng, read, eventTimeOf(events.StreamSignals), follow, out, print)
 }
 
 // kafkaCat is 'candlewick cat --brokers': stream is the topic. With seq,
@@ -104,18 +84,22 @@ func kafkaCat(ctx context.Context, sio stdio, ko *kafkaOptions, rf *topicRangeFl
 		}
 		return nil
 	}
+	return printTopic(ctx, cfg, rng, read, timeOf, follow, out, print)
+}
+
+// printTopic prints the records read, then, with follow, those appended
+// later within rng, flushing after each, until ctx ends.
+func printTopic(ctx context.Context, cfg kafka.Config, rng topicRange, read topicRead, timeOf eventTimeFunc,
+	follow bool, out *bufio.Writer, print func(int32, eventlog.Record) error) error {
 	for _, r := range read.recs {
 		if err := print(r.partition, r.rec); err != nil {
 			return errors.Join(err, out.Flush())
 		}
 	}
-	if !follow {
-		return out.Flush()
-	}
-	if err := out.Flush(); err != nil {
+	if err := out.Flush(); err != nil || !follow {
 		return err
 	}
-	err = followTopic(ctx, cfg, rng.topic, read.ends, func(p int32, r eventlog.Record) error {
+	err := followTopic(ctx, cfg, rng.topic, read.ends, func(p int32, r eventlog.Record) error {
 		if t, ok := timeOf(r); (rng.to > 0 && r.Seq >= rng.to) || (ok && !rng.inTime(t)) {
 			return nil
 		}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -257,19 +258,10 @@ func configString(m map[string]string) string {
 		return "-"
 	}
 	var b []string
-	for _, k := range sortedKeys(m) {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
 		b = append(b, k+"="+m[k])
 	}
 	return strings.Join(b, ",")
-}
-
-func sortedKeys(m map[string]string) []string {
-	ks := make([]string, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
-	}
-	slices.Sort(ks)
-	return ks
 }
 
 // kafkaConfigOf returns the Kafka configuration of the kafka flags, which

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -102,7 +103,7 @@ func createTopic(ctx context.Context, cl *kafkago.Client, s TopicSpec) (bool, er
 	}
 	tc := kafkago.TopicConfig{Topic: s.Name, NumPartitions: s.Partitions, ReplicationFactor: rf}
 	// Sorted so that the request is the same bytes every time.
-	for _, k := range sortedKeys(s.Configs) {
+	for _, k := range slices.Sorted(maps.Keys(s.Configs)) {
 		tc.ConfigEntries = append(tc.ConfigEntries, kafkago.ConfigEntry{ConfigName: k, ConfigValue: s.Configs[k]})
 	}
 	resp, err := cl.CreateTopics(ctx, &kafkago.CreateTopicsRequest{Topics: []kafkago.TopicConfig{tc}})
@@ -260,13 +261,4 @@ func DescribeTopics(ctx context.Context, cfg Config, names []string) ([]TopicDes
 		}
 	}
 	return out, nil
-}
-
-func sortedKeys(m map[string]string) []string {
-	ks := make([]string, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
-	}
-	slices.Sort(ks)
-	return ks
 }
