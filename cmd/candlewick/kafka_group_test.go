@@ -20,13 +20,12 @@ import (
 	kafkago "github.com/segmentio/kafka-go"
 
 	"github.com/candlewick-labs/candlewick/engine"
-	"github.com/candlewick-labs/candlewick/eventlog"
 	"github.com/candlewick-labs/candlewick/eventlog/kafka"
-	"github.com/candlewick-labs/candlewick/eventlog/memlog"
 	"github.com/candlewick-labs/candlewick/events"
 	"github.com/candlewick-labs/candlewick/examples"
 	"github.com/candlewick-labs/candlewick/feeds"
 	"github.com/candlewick-labs/candlewick/indicators"
+	"github.com/candlewick-labs/candlewick/internal/kafkatest"
 	"github.com/candlewick-labs/candlewick/internal/shareddata"
 	"github.com/candlewick-labs/candlewick/strategies"
 )
@@ -122,68 +121,6 @@ func defaultEngineConfig(t *testing.T) engine.Config {
 		t.Fatal(err)
 	}
 	return engine.Config{Indicators: ireg, Strategies: insts}
-}
-
-// singleEngineSignals is the reference: for each partition p, one engine
-// (a Runner, Partition p) over a memlog holding exactly market partition
-// p's records under the market topic's name, run to the end; its signal
-// stream rendered as text, and the number of signals.
-func singleEngineSignals(t *testing.T, msgs []kafkago.Message, parts []int) ([][]byte, []int64) {
-	t.Helper()
-	ecfg := defaultEngineConfig(t)
-	out, counts := make([][]byte, groupPartitions), make([]int64, groupPartitions)
-	for p := range groupPartitions {
-		l := memlog.New(memlog.Config{})
-		var recs []eventlog.Record
-		for i, m := range msgs {
-			if parts[i] == p {
-				recs = append(recs, eventlog.Record{Key: m.Key, Value: m.Value})
-			}
-		}
-		if len(recs) > 0 {
-			if _, err := l.Append(context.Background(), kafka.TopicBars, recs); err != nil {
-				t.Fatal(err)
-			}
-		}
-		r, err := engine.NewRunner(engine.RunnerConfig{
-			Log: l, NewCore: func() (engine.Processor, error) { return engine.New(ecfg) },
-			Input: kafka.TopicBars, Output: kafka.TopicSignals, DeadLetter: kafka.TopicDeadLetter,
-			Snapshots: kafka.TopicSnapshots, Partition: int32(p), Once: true,
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := r.Run(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-		out[p] = renderRecords(t, l, kafka.TopicSignals)
-		counts[p] = r.Metrics().SignalsOut
-		l.Close()
-	}
-	return out, counts
-}
-
-// renderRecords renders a stream's records (offset, key, headers, value)
-// as text, one line each, for a byte-for-byte comparison.
-func renderRecords(t *testing.T, l eventlog.Log, stream string) []byte {
-	t.Helper()
-	it, err := l.Read(context.Background(), stream, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var b bytes.Buffer
-	for it.Next() {
-		r := it.Record()
-		fmt.Fprintf(&b, "%d %s", r.Seq, r.Key)
-		for _, h := range r.Headers {
-			fmt.Fprintf(&b, " %s=%s", h.Key, h.Value)
-		}
-		fmt.Fprintf(&b, " %s\n", r.Value)
-	}
-	if err := it.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes()
 }
 
 // syncBuffer is a bytes.Buffer safe to read while a process writes it.
@@ -316,7 +253,7 @@ func newGroupRun(t *testing.T, perSymbol int) *groupRun {
 	t.Helper()
 	g := &groupRun{t: t}
 	g.msgs, g.parts = groupMarket(groupBars(t, perSymbol))
-	g.want, g.wantN = singleEngineSignals(t, g.msgs, g.parts)
+	g.want, g.wantN = kafkatest.ReferenceSignals(t, g.msgs, g.parts, groupPartitions, defaultEngineConfig(t))
 	for _, n := range g.wantN {
 		g.total += n
 	}
@@ -433,22 +370,9 @@ func memberLogs(ms []*member) string {
 func (g *groupRun) check() {
 	g.t.Helper()
 	for p := range groupPartitions {
-		got := renderRecords(g.t, g.log.Partition(int32(p)), kafka.TopicSignals)
+		got := kafkatest.Render(g.t, g.log.Partition(int32(p)), kafka.TopicSignals)
 		if !bytes.Equal(got, g.want[p]) {
-			gl, wl := bytes.Split(got, []byte("\n")), bytes.Split(g.want[p], []byte("\n"))
-			for i := range max(len(gl), len(wl)) {
-				var a, b []byte
-				if i < len(gl) {
-					a = gl[i]
-				}
-				if i < len(wl) {
-					b = wl[i]
-				}
-				if !bytes.Equal(a, b) {
-					g.t.Fatalf("signal partition %d differs from the single engine's at record %d (%d records, want %d):\ngot:  %.400s\nwant: %.400s",
-						p, i, len(gl)-1, len(wl)-1, a, b)
-				}
-			}
+			g.t.Fatalf("signal partition %d differs from the single engine's at %s", p, kafkatest.FirstDiff(got, g.want[p]))
 		}
 	}
 }

@@ -3,7 +3,6 @@ package kafka_test
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"io/fs"
 	"slices"
 	"sync"
@@ -16,10 +15,10 @@ import (
 	"github.com/candlewick-labs/candlewick/engine"
 	"github.com/candlewick-labs/candlewick/eventlog"
 	"github.com/candlewick-labs/candlewick/eventlog/kafka"
-	"github.com/candlewick-labs/candlewick/eventlog/memlog"
 	"github.com/candlewick-labs/candlewick/events"
 	"github.com/candlewick-labs/candlewick/examples"
 	"github.com/candlewick-labs/candlewick/feeds"
+	"github.com/candlewick-labs/candlewick/internal/kafkatest"
 	"github.com/candlewick-labs/candlewick/strategies"
 )
 
@@ -90,83 +89,6 @@ func marketMessages(bars []events.Bar, partitions int) ([]kafkago.Message, []int
 		parts[i] = bal.Balance(msgs[i], ids...)
 	}
 	return msgs, parts
-}
-
-// referenceSignals runs one engine per partition over a memlog holding
-// exactly that partition's market records (same stream name, Partition p)
-// and returns each partition's signal records rendered as text.
-func referenceSignals(t testing.TB, msgs []kafkago.Message, parts []int, partitions int, ecfg engine.Config) [][]byte {
-	t.Helper()
-	out := make([][]byte, partitions)
-	for p := range partitions {
-		l := memlog.New(memlog.Config{})
-		var recs []eventlog.Record
-		for i, m := range msgs {
-			if parts[i] == p {
-				recs = append(recs, eventlog.Record{Key: m.Key, Value: m.Value})
-			}
-		}
-		if len(recs) > 0 {
-			if _, err := l.Append(context.Background(), kafka.TopicBars, recs); err != nil {
-				t.Fatal(err)
-			}
-		}
-		r, err := engine.NewRunner(engine.RunnerConfig{
-			Log: l, NewCore: func() (engine.Processor, error) { return engine.New(ecfg) },
-			Input: kafka.TopicBars, Output: kafka.TopicSignals, DeadLetter: kafka.TopicDeadLetter,
-			Snapshots: kafka.TopicSnapshots, Partition: int32(p), Once: true,
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := r.Run(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-		out[p] = renderStream(t, l, kafka.TopicSignals)
-		l.Close()
-	}
-	return out
-}
-
-// renderStream renders a stream's records (key, headers, value) as text,
-// one line each, for a byte-for-byte comparison.
-func renderStream(t testing.TB, l eventlog.Log, stream string) []byte {
-	t.Helper()
-	it, err := l.Read(context.Background(), stream, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var b bytes.Buffer
-	for it.Next() {
-		r := it.Record()
-		fmt.Fprintf(&b, "%d %s", r.Seq, r.Key)
-		for _, h := range r.Headers {
-			fmt.Fprintf(&b, " %s=%s", h.Key, h.Value)
-		}
-		fmt.Fprintf(&b, " %s\n", r.Value)
-	}
-	if err := it.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes()
-}
-
-// firstDiff describes where got and want first differ, by line.
-func firstDiff(got, want []byte) string {
-	g, w := bytes.Split(got, []byte("\n")), bytes.Split(want, []byte("\n"))
-	for i := 0; i < len(g) || i < len(w); i++ {
-		var a, b []byte
-		if i < len(g) {
-			a = g[i]
-		}
-		if i < len(w) {
-			b = w[i]
-		}
-		if !bytes.Equal(a, b) {
-			return fmt.Sprintf("line %d (got %d lines, want %d):\ngot:  %.300s\nwant: %.300s", i, len(g)-1, len(w)-1, a, b)
-		}
-	}
-	return "equal"
 }
 
 // engineMember runs one engine instance of group g over l until ctx ends,
@@ -249,7 +171,7 @@ func testEngineGroupHandOff(t *testing.T, direct bool) {
 	ecfg := engineConfig(t)
 	bars := sampleBars(t)
 	msgs, parts := marketMessages(bars, partitions)
-	want := referenceSignals(t, msgs, parts, partitions, ecfg)
+	want, _ := kafkatest.ReferenceSignals(t, msgs, parts, partitions, ecfg)
 	wantCount := make([]int64, partitions)
 	total := int64(0)
 	for p := range partitions {
@@ -337,9 +259,9 @@ func testEngineGroupHandOff(t *testing.T, direct bool) {
 		t.Fatalf("member b: %v", err)
 	}
 	for p := range partitions {
-		got := renderStream(t, l.Partition(int32(p)), kafka.TopicSignals)
+		got := kafkatest.Render(t, l.Partition(int32(p)), kafka.TopicSignals)
 		if !bytes.Equal(got, want[p]) {
-			t.Fatalf("signal partition %d differs from the single-engine run at %s", p, firstDiff(got, want[p]))
+			t.Fatalf("signal partition %d differs from the single-engine run at %s", p, kafkatest.FirstDiff(got, want[p]))
 		}
 	}
 	ma, ra := a.metrics()
