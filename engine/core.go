@@ -237,7 +237,7 @@ func New(cfg Config) (*Core, error) {
 			name:      in.Name,
 			version:   in.Def.Version,
 			hash:      in.Params.Hash(),
-			params:    in.Params.List(),
+			params:    slices.Clip(in.Params.List()),
 			def:       in.Def,
 			p:         in.Params,
 			symbols:   slices.Clone(in.Symbols),
@@ -264,10 +264,14 @@ func (c *Core) Stats() Stats { return c.stats }
 // appends the signals it causes to out and returns it: first those of
 // partial bars a gap completed, then those of the bars this bar closed
 // (ascending timeframe, then instance order), then provisional ones. out is
-// owned by the caller; the signals appended share no memory with the Core
-// or with each other. (Their Params, Indicators and IDs are carved from
-// blocks the Core allocates now and then rather than per signal: disjoint
-// pieces, capacity-clipped, never written again by the Core.)
+// owned by the caller. The signals' Indicators and IDs share no memory with
+// the Core or with each other (they are carved from blocks the Core
+// allocates now and then rather than per signal: disjoint pieces,
+// capacity-clipped, never written again by the Core). Params is the
+// instance's parameter list, shared by all its signals and read-only:
+// appending to it copies (it is capacity-clipped), writing its elements in
+// place is not allowed. Sharing it rather than copying it per signal halves
+// the bytes a replay allocates.
 //
 // A bar that fails validation, or whose open time is not after that of the
 // previous bar of its series, gives an error matching [ErrRejected] and

@@ -199,11 +199,10 @@ func (c *Core) emit(v *view, pos events.Position, prov bool, d strategies.Decisi
 	id := c.arena.id(func(dst []byte) []byte {
 		return c.signalID(dst, v, pos, status, idx)
 	})
-	var params []events.Param
-	if in.params != nil {
-		params = carve(&c.arena.params, &c.arena.nPar, len(in.params))
-		copy(params, in.params)
-	}
+	// One parameter list per instance, shared by all its signals
+	// (capacity-clipped: an append copies). Copying it per signal was most
+	// of the bytes the replay allocated, and so most of its GC work.
+	params := in.params
 	c.stats.Signals++
 	return append(out, events.Signal{
 		ID:              id,
