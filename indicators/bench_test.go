@@ -4,7 +4,9 @@ import (
 	"compress/gzip"
 	"encoding/json"
 	"fmt"
+	"math"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -14,13 +16,24 @@ import (
 	"github.com/candlewick-labs/candlewick/internal/shareddata"
 )
 
+//go:generate go run ./internal/benchgen
+
 // Benchmarks, one sub-benchmark per streaming Def with default parameters,
-// named by the upper-case TA-Lib name so the three families line up:
+// named by the upper-case TA-Lib name so the families line up:
 //
-//	BenchmarkStream/<NAME>  one streaming Update per op            ns/bar
-//	BenchmarkBatch/<NAME>   go-talib over the whole series / bars   ns/bar
-//	BenchmarkWindow/<NAME>  go-talib over a trailing 200-bar window
-//	                        per new bar (what DIY engines do)       ns/bar
+//	BenchmarkStream/<NAME>       one Update per op, called on the concrete
+//	                             type the constructor returns (what a Go
+//	                             caller holding it pays)              ns/bar
+//	BenchmarkStreamIface/<NAME>  one Update per op through the Indicator
+//	                             interface (what the engine and the
+//	                             registry pay: one dynamic call)      ns/bar
+//	BenchmarkBatch/<NAME>        go-talib over the whole series / bars ns/bar
+//	BenchmarkWindow/<NAME>       go-talib over a trailing 200-bar window
+//	                             per new bar (what DIY engines do)    ns/bar
+//
+// The concrete loops are generated (bench_gen_test.go, by
+// internal/benchgen from the Defs' constructor calls: go generate), so no
+// loop is written by hand per indicator.
 //
 // The series is Binance BTC/USDT 5m (65,741 bars) from ../shared/data when
 // present, else the committed golden inputs. BENCH_TABLE=1 go test -run
@@ -104,7 +117,24 @@ func benchBatchInput(bars []indicators.Input) indicators.BatchInput {
 	return in
 }
 
+// benchStream measures Update on the concrete type (the generated loop).
 func benchStream(b *testing.B, c benchCase, bars []indicators.Input) {
+	mk, ok := concreteStreams()[c.def.Name]
+	if !ok {
+		b.Fatalf("%s: no generated concrete loop (run go generate ./indicators)", c.def.Name)
+	}
+	_, run, err := mk(defaultParams(c.def), indicators.SourceClose, indicators.Settings{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	run(bars, b.N)
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N), "ns/bar")
+}
+
+// benchStreamIface measures Update through the Indicator interface.
+func benchStreamIface(b *testing.B, c benchCase, bars []indicators.Input) {
 	ind, err := c.def.New(defaultParams(c.def), indicators.SourceClose, indicators.Settings{})
 	if err != nil {
 		b.Fatal(err)
@@ -158,6 +188,13 @@ func BenchmarkStream(b *testing.B) {
 	}
 }
 
+func BenchmarkStreamIface(b *testing.B) {
+	bars := benchBars(b)
+	for _, c := range benchCases(b) {
+		b.Run(c.name, func(b *testing.B) { benchStreamIface(b, c, bars) })
+	}
+}
+
 func BenchmarkBatch(b *testing.B) {
 	bars := benchBars(b)
 	for _, c := range benchCases(b) {
@@ -199,9 +236,12 @@ func BenchmarkBatchAll(b *testing.B) {
 	}
 }
 
-// TestBenchTable prints, for every streaming Def, streaming vs batch vs
-// window cost per bar and the streaming/batch ratio (the architecture's
-// budget is <= 1.5). Opt-in: BENCH_TABLE=1 go test -run TestBenchTable -v.
+// TestBenchTable prints, for every streaming Def, the cost per bar of an
+// Update on the concrete type and through the interface, of go-talib's
+// batch and of a trailing-window recompute, the ratios, and their medians
+// (the architecture's budget: stream/batch <= 1.5 in the median, <= 3 for
+// each; window/stream >= 50). Opt-in: BENCH_TABLE=1 go test -cpu 1 -run
+// TestBenchTable -v.
 func TestBenchTable(t *testing.T) {
 	if os.Getenv("BENCH_TABLE") == "" {
 		t.Skip("set BENCH_TABLE=1 to measure")
@@ -209,19 +249,90 @@ func TestBenchTable(t *testing.T) {
 	bars := benchBars(t)
 	var sb strings.Builder
 	w := tabwriter.NewWriter(&sb, 0, 8, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(w, "NAME\tstream ns/bar\tallocs/bar\tbatch ns/bar\tstream/batch\twindow ns/bar\twindow/stream\t\n")
+	fmt.Fprintf(w, "NAME\tstream ns/bar\tiface ns/bar\tallocs/bar\tbatch ns/bar\tstream/batch\tiface/batch\twindow ns/bar\twindow/stream\t\n")
 	perBar := func(r testing.BenchmarkResult) float64 { return r.Extra["ns/bar"] }
+	var ratios, ifaceRatios, windowRatios []float64
 	for _, c := range benchCases(t) {
 		s := testing.Benchmark(func(b *testing.B) { benchStream(b, c, bars) })
+		si := testing.Benchmark(func(b *testing.B) { benchStreamIface(b, c, bars) })
+		allocs := max(s.AllocsPerOp(), si.AllocsPerOp())
 		if c.batch == "" {
-			fmt.Fprintf(w, "%s\t%.1f\t%d\t-\t-\t-\t-\t\n", c.name, perBar(s), s.AllocsPerOp())
+			fmt.Fprintf(w, "%s\t%.1f\t%.1f\t%d\t-\t-\t-\t-\t-\t\n", c.name, perBar(s), perBar(si), allocs)
 			continue
 		}
 		bt := testing.Benchmark(func(b *testing.B) { benchBatch(b, c, bars) })
 		wn := testing.Benchmark(func(b *testing.B) { benchWindow(b, c, bars) })
-		fmt.Fprintf(w, "%s\t%.1f\t%d\t%.1f\t%.2f\t%.0f\t%.0fx\t\n", c.name, perBar(s), s.AllocsPerOp(),
-			perBar(bt), perBar(s)/perBar(bt), perBar(wn), perBar(wn)/perBar(s))
+		r, ri, rw := perBar(s)/perBar(bt), perBar(si)/perBar(bt), perBar(wn)/perBar(s)
+		ratios, ifaceRatios, windowRatios = append(ratios, r), append(ifaceRatios, ri), append(windowRatios, rw)
+		fmt.Fprintf(w, "%s\t%.1f\t%.1f\t%d\t%.1f\t%.2f\t%.2f\t%.0f\t%.0fx\t\n", c.name, perBar(s), perBar(si), allocs,
+			perBar(bt), r, ri, perBar(wn), rw)
 	}
 	w.Flush()
 	t.Logf("%d bars\n%s", len(bars), sb.String())
+	t.Logf("median stream/batch %.2f (max %.2f), median iface/batch %.2f (max %.2f), min window/stream %.0fx",
+		median(ratios), slices.Max(ratios), median(ifaceRatios), slices.Max(ifaceRatios), slices.Min(windowRatios))
+}
+
+// median returns the median of xs (the mean of the middle two when even).
+func median(xs []float64) float64 {
+	if len(xs) == 0 {
+		return math.NaN()
+	}
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	if n := len(s); n%2 == 1 {
+		return s[n/2]
+	} else {
+		return (s[n/2-1] + s[n/2]) / 2
+	}
+}
+
+// TestConcreteStreamsCoverDefs checks the generated concrete loops against
+// the registry: one per Def and none more (else: go generate
+// ./indicators), each building the same indicator as the Def (same Name,
+// outputs bit for bit after the same inputs through the concrete loop and
+// through the interface), with no allocation per Update.
+func TestConcreteStreamsCoverDefs(t *testing.T) {
+	gen := concreteStreams()
+	bars := propBars(t)
+	defs := newRegistry(t, indicators.Settings{}).Defs()
+	seen := map[string]bool{}
+	for _, d := range defs {
+		seen[d.Name] = true
+		t.Run(d.Name, func(t *testing.T) {
+			mk, ok := gen[d.Name]
+			if !ok {
+				t.Fatalf("no generated concrete loop for %s: run go generate ./indicators", d.Name)
+			}
+			p := defaultParams(d)
+			conc, run, err := mk(p, indicators.SourceClose, indicators.Settings{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			viaDef, err := d.New(p, indicators.SourceClose, indicators.Settings{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if conc.Name() != viaDef.Name() {
+				t.Fatalf("generated builds %q, the Def %q", conc.Name(), viaDef.Name())
+			}
+			run(bars, len(bars))
+			for _, b := range bars {
+				viaDef.Update(b)
+			}
+			for k := range viaDef.Outputs() {
+				if !bitSame(conc.Value(k), viaDef.Value(k)) {
+					t.Fatalf("output %d: concrete loop %v, Def %v", k, conc.Value(k), viaDef.Value(k))
+				}
+			}
+			if a := testing.AllocsPerRun(10, func() { run(bars[:50], 50) }); a != 0 {
+				t.Fatalf("%v allocations per 50 Updates on the concrete type", a)
+			}
+		})
+	}
+	for name := range gen {
+		if !seen[name] {
+			t.Errorf("generated concrete loop for %s, which the registry does not have: run go generate ./indicators", name)
+		}
+	}
 }

@@ -19,6 +19,10 @@ import (
 // van Herk/Gil-Werman blocks instead of monotonic deques. Version 1
 // snapshots are refused with ErrState (snapshots are caches: the engine
 // rebuilds from the log).
+//
+// An indicator whose own layout changes gets its own version, written in
+// the same first byte, and lists the versions it still reads: LinReg
+// (LINEARREG and family) writes linRegStateVersion (3) and reads 3 and 2.
 const stateVersion = 2
 
 // ErrState is returned (wrapped) by UnmarshalBinary for a snapshot that is
@@ -28,9 +32,13 @@ var ErrState = errors.New("indicators: bad state snapshot")
 
 type stateEncoder struct{ b []byte }
 
-func newStateEncoder(name string) *stateEncoder {
+func newStateEncoder(name string) *stateEncoder { return newStateEncoderVersion(name, stateVersion) }
+
+// newStateEncoderVersion is newStateEncoder for an indicator with its own
+// snapshot version.
+func newStateEncoderVersion(name string, version byte) *stateEncoder {
 	e := &stateEncoder{b: make([]byte, 0, 64)}
-	e.b = append(e.b, stateVersion)
+	e.b = append(e.b, version)
 	e.str(name)
 	return e
 }
@@ -62,16 +70,35 @@ type stateDecoder struct {
 }
 
 func newStateDecoder(data []byte, name string) *stateDecoder {
+	d, _ := newStateDecoderVersions(data, name, stateVersion)
+	return d
+}
+
+// newStateDecoderVersions is newStateDecoder for an indicator that reads
+// any of versions; it also returns the snapshot's version (0 on error).
+func newStateDecoderVersions(data []byte, name string, versions ...byte) (*stateDecoder, byte) {
 	d := &stateDecoder{b: data}
-	if len(d.b) < 1 || d.b[0] != stateVersion {
-		d.fail("unknown version")
-		return d
+	var version byte
+	if len(d.b) > 0 {
+		for _, v := range versions {
+			if d.b[0] == v {
+				version = v
+			}
+		}
+	}
+	if version == 0 {
+		if len(d.b) == 0 {
+			d.fail("empty")
+		} else {
+			d.fail(fmt.Sprintf("unknown version %d (this build reads %v)", d.b[0], versions))
+		}
+		return d, 0
 	}
 	d.b = d.b[1:]
 	if got := d.str(); d.err == nil && got != name {
 		d.fail(fmt.Sprintf("snapshot of %q restored into %q", got, name))
 	}
-	return d
+	return d, version
 }
 
 func (d *stateDecoder) fail(why string) {
