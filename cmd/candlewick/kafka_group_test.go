@@ -39,8 +39,9 @@ const groupPartitions = 6
 const groupSessionTimeout = "6s"
 
 // groupBars returns the market data of the group tests: the five Binance
-// 5m series of ../shared/data/market/binance-spot-nfi (GPL-3.0 data, read
-// in place, not copied), the first perSymbol bars of each, or, without the
+// 5m series of ../shared/data/market/binance-spot-nfi and two of
+// ../shared/data/market/freqtrade (GPL-3.0 data, read in place, not
+// copied), the first perSymbol bars of each, or, without the
 // shared data, the bundled Binance samples (examples/data: btc-1h, eth-1h
 // and the ETH 5m series; MIT). Merged by open time, as a market topic
 // receives them.
@@ -58,6 +59,21 @@ func groupBars(t *testing.T, perSymbol int) []events.Bar {
 				t.Fatalf("%s: %v", path, err)
 			}
 			add(bars)
+		}
+		// Two more Binance 5m series (freqtrade's test data, 2018): the
+		// five USDT symbols hash (Murmur2) to partitions 2 and 5 only;
+		// ADA-BTC and ETH-BTC go to 1 and 4, so four partitions carry data.
+		if dir, err := shareddata.Find("market", "freqtrade"); err == nil {
+			for _, name := range []string{"ADA_BTC-5m.json", "ETH_BTC-5m.json"} {
+				var bars []events.Bar
+				path := filepath.Join(dir, name)
+				if _, err := feeds.ImportFile(context.Background(), path, feeds.Options{Venue: "binance"}, feeds.SinkFuncs{
+					OnBar: func(b events.Bar) error { bars = append(bars, b); return nil },
+				}); err != nil {
+					t.Fatalf("%s: %v", path, err)
+				}
+				add(bars)
+			}
 		}
 	} else {
 		t.Logf("shared data absent (%v): the bundled samples instead", err)
