@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"math"
 	"math/rand/v2"
 	"reflect"
 	"testing"
@@ -105,46 +104,6 @@ func TestFixedFloat(t *testing.T) {
 	big := events.MustFixed("123456789.123456789")
 	if n := testing.AllocsPerRun(100, func() { _ = fixedFloat(big) }); n != 0 {
 		t.Fatalf("fixedFloat allocates %v times", n)
-	}
-}
-
-// TestMulPow10 checks the table-driven mulPow10 against the loop of checked
-// multiplications it replaces, at the bounds and on random values.
-func TestMulPow10(t *testing.T) {
-	loop := func(v int64, n int) (int64, bool) {
-		for ; n > 0; n-- {
-			if v > math.MaxInt64/10 || v < math.MinInt64/10 {
-				return 0, false
-			}
-			v *= 10
-		}
-		return v, true
-	}
-	check := func(v int64, n int) {
-		t.Helper()
-		got, gok := mulPow10(v, n)
-		want, wok := loop(v, n)
-		if got != want || gok != wok {
-			t.Fatalf("mulPow10(%d, %d) = %d, %v; want %d, %v", v, n, got, gok, want, wok)
-		}
-	}
-	rng := rand.New(rand.NewPCG(5, 6))
-	for n := -1; n <= 21; n++ {
-		for _, v := range []int64{0, 1, -1, 9, -9, math.MaxInt64, math.MinInt64, math.MaxInt64 / 10, math.MinInt64 / 10} {
-			check(v, n)
-		}
-		if n >= 0 && n < len(mulLimit) {
-			for _, v := range []int64{mulLimit[n], mulLimit[n] + 1, -mulLimit[n], -mulLimit[n] - 1} {
-				check(v, n)
-			}
-		}
-		for range 2000 {
-			v := int64(rng.Uint64() >> uint(rng.IntN(64)))
-			if rng.IntN(2) == 0 {
-				v = -v
-			}
-			check(v, n)
-		}
 	}
 }
 

@@ -130,59 +130,6 @@ func addSat(a, b int64) int64 {
 	return math.MaxInt64
 }
 
-// addFixed adds exactly, reporting false when the sum does not fit a Fixed.
-func addFixed(a, b events.Fixed) (events.Fixed, bool) {
-	ac, as := a.Coef(), a.Scale()
-	bc, bs := b.Coef(), b.Scale()
-	var ok bool
-	if as < bs {
-		if ac, ok = mulPow10(ac, bs-as); !ok {
-			return events.Fixed{}, false
-		}
-		as = bs
-	} else if bs < as {
-		if bc, ok = mulPow10(bc, as-bs); !ok {
-			return events.Fixed{}, false
-		}
-	}
-	sum := ac + bc
-	if (sum > ac) != (bc > 0) {
-		return events.Fixed{}, false
-	}
-	f, err := events.NewFixed(sum, as)
-	return f, err == nil
-}
-
-func mulPow10(v int64, n int) (int64, bool) {
-	// One multiplication against a table rather than n steps: the loop of n
-	// checked steps (|v| <= MaxInt64/10 before each) succeeds exactly when
-	// |v| <= MaxInt64/10^n, by nested floor division (and MinInt64/10^n
-	// truncates to the same bound's negation for n >= 1).
-	if n <= 0 || v == 0 {
-		return v, true
-	}
-	if n >= len(mulLimit) {
-		return 0, false
-	}
-	if lim := mulLimit[n]; v > lim || v < -lim {
-		return 0, false
-	}
-	return v * pow10Int[n], true
-}
-
-// pow10Int[n] is 10^n; mulLimit[n] is the largest |v| with v·10^n in
-// int64 (both read-only).
-var (
-	pow10Int = [...]int64{1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12,
-		1e13, 1e14, 1e15, 1e16, 1e17, 1e18}
-	mulLimit = func() (l [len(pow10Int)]int64) {
-		for n := range l {
-			l[n] = math.MaxInt64 / pow10Int[n]
-		}
-		return l
-	}()
-)
-
 // fixedFloat is f.Float64 (the float64 nearest to f) without its slow path:
 // for a coefficient beyond 2^53 (volumes given with 17 digits are common)
 // Float64 formats and parses the text, which costs an allocation and ~100
@@ -250,7 +197,7 @@ func (f *frame) merge(b *events.Bar) {
 	f.fClose = b.Close
 	if !f.volExact {
 		f.fVolF += fixedFloat(b.Volume)
-	} else if sum, ok := addFixed(f.fVol, b.Volume); ok {
+	} else if sum, ok := f.fVol.Add(b.Volume); ok {
 		f.fVol = sum
 	} else {
 		// The exact sum no longer fits a Fixed: go on in float64.

@@ -6,3 +6,10 @@ var (
 	DecodeBarChecked   = decodeBarChecked
 	DecodeTradeChecked = decodeTradeChecked
 )
+
+// MulPow10 and MulLimit expose the checked scaling behind Fixed.Cmp and
+// Fixed.Add to TestMulPow10.
+var (
+	MulPow10 = mulPow10
+	MulLimit = mulLimit
+)

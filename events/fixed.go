@@ -251,6 +251,30 @@ func (f Fixed) cmpSlow(g Fixed) int {
 	return f.Decimal().Cmp(g.Decimal())
 }
 
+// Add returns f+g exactly, and false when the sum does not fit a Fixed (its
+// coefficient would overflow int64 at the larger of the two scales).
+func (f Fixed) Add(g Fixed) (Fixed, bool) {
+	ac, as := f.coef, int(f.scale)
+	bc, bs := g.coef, int(g.scale)
+	var ok bool
+	if as < bs {
+		if ac, ok = mulPow10(ac, bs-as); !ok {
+			return Fixed{}, false
+		}
+		as = bs
+	} else if bs < as {
+		if bc, ok = mulPow10(bc, as-bs); !ok {
+			return Fixed{}, false
+		}
+	}
+	sum := ac + bc
+	if (sum > ac) != (bc > 0) {
+		return Fixed{}, false
+	}
+	r, err := NewFixed(sum, as)
+	return r, err == nil
+}
+
 func mulPow10(v int64, n int) (int64, bool) {
 	// One multiplication against a table rather than n steps: the loop of n
 	// checked steps (|v| <= MaxInt64/10 before each) succeeds exactly when

@@ -297,3 +297,72 @@ func FuzzFixed(f *testing.F) {
 		}
 	})
 }
+
+// TestMulPow10 checks the table-driven mulPow10 against the loop of checked
+// multiplications it replaces, at the bounds and on random values.
+func TestMulPow10(t *testing.T) {
+	loop := func(v int64, n int) (int64, bool) {
+		for ; n > 0; n-- {
+			if v > math.MaxInt64/10 || v < math.MinInt64/10 {
+				return 0, false
+			}
+			v *= 10
+		}
+		return v, true
+	}
+	check := func(v int64, n int) {
+		t.Helper()
+		got, gok := events.MulPow10(v, n)
+		want, wok := loop(v, n)
+		if got != want || gok != wok {
+			t.Fatalf("mulPow10(%d, %d) = %d, %v; want %d, %v", v, n, got, gok, want, wok)
+		}
+	}
+	rng := rand.New(rand.NewPCG(5, 6))
+	for n := -1; n <= 21; n++ {
+		for _, v := range []int64{0, 1, -1, 9, -9, math.MaxInt64, math.MinInt64, math.MaxInt64 / 10, math.MinInt64 / 10} {
+			check(v, n)
+		}
+		if n >= 0 && n < len(events.MulLimit) {
+			for _, v := range []int64{events.MulLimit[n], events.MulLimit[n] + 1, -events.MulLimit[n], -events.MulLimit[n] - 1} {
+				check(v, n)
+			}
+		}
+		for range 2000 {
+			v := int64(rng.Uint64() >> uint(rng.IntN(64)))
+			if rng.IntN(2) == 0 {
+				v = -v
+			}
+			check(v, n)
+		}
+	}
+}
+
+// TestFixedAdd checks exact addition across scales, normalisation of the
+// sum and the overflow report.
+func TestFixedAdd(t *testing.T) {
+	tests := []struct {
+		a, b string
+		want string // "" when the sum does not fit
+	}{
+		{"1.5", "2.25", "3.75"},
+		{"0.1", "-0.1", "0"},
+		{"1.25", "0.75", "2"},
+		{"-3", "0.001", "-2.999"},
+		{"9223372036854775807", "1", ""},
+		{"922337203685477580.7", "0.01", ""},
+		{"0.000000000000000001", "1000000000", ""},
+	}
+	for _, tc := range tests {
+		got, ok := events.MustFixed(tc.a).Add(events.MustFixed(tc.b))
+		if tc.want == "" {
+			if ok {
+				t.Errorf("%s + %s = %s, want an overflow", tc.a, tc.b, got)
+			}
+			continue
+		}
+		if !ok || got != events.MustFixed(tc.want) {
+			t.Errorf("%s + %s = %s, %v; want %s", tc.a, tc.b, got, ok, tc.want)
+		}
+	}
+}
