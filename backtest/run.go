@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -112,18 +113,8 @@ func describe(m costModel) PortfolioDescription {
 	for sym, l := range m.Lots {
 		d.Lots = append(d.Lots, SymbolLot{sym, l.Size.String(), l.MinNotional.String()})
 	}
-	slices.SortFunc(d.Lots, func(a, b SymbolLot) int { return compareStrings(a.Symbol, b.Symbol) })
+	slices.SortFunc(d.Lots, func(a, b SymbolLot) int { return strings.Compare(a.Symbol, b.Symbol) })
 	return d
-}
-
-func compareStrings(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // Run loads cfg.Market and backtests it: see [RunBars].

@@ -895,53 +895,31 @@ func DecodeDeadLetterJSON(data []byte, strict bool) (DeadLetter, error) {
 // UnmarshalJSON implements json.Unmarshaler with DecodeBarJSON in lenient
 // mode (unknown members skipped, for forward compatibility). A JSON null
 // leaves b unchanged.
-func (b *Bar) UnmarshalJSON(data []byte) error {
-	if string(data) == "null" {
-		return nil
-	}
-	v, err := DecodeBarJSON(data, false)
-	if err != nil {
-		return err
-	}
-	*b = v
-	return nil
-}
+func (b *Bar) UnmarshalJSON(data []byte) error { return unmarshalLenient(b, data, DecodeBarJSON) }
 
 // UnmarshalJSON implements json.Unmarshaler; see [Bar.UnmarshalJSON].
-func (t *Trade) UnmarshalJSON(data []byte) error {
-	if string(data) == "null" {
-		return nil
-	}
-	v, err := DecodeTradeJSON(data, false)
-	if err != nil {
-		return err
-	}
-	*t = v
-	return nil
-}
+func (t *Trade) UnmarshalJSON(data []byte) error { return unmarshalLenient(t, data, DecodeTradeJSON) }
 
 // UnmarshalJSON implements json.Unmarshaler; see [Bar.UnmarshalJSON].
 func (s *Signal) UnmarshalJSON(data []byte) error {
-	if string(data) == "null" {
-		return nil
-	}
-	v, err := DecodeSignalJSON(data, false)
-	if err != nil {
-		return err
-	}
-	*s = v
-	return nil
+	return unmarshalLenient(s, data, DecodeSignalJSON)
 }
 
 // UnmarshalJSON implements json.Unmarshaler; see [Bar.UnmarshalJSON].
 func (d *DeadLetter) UnmarshalJSON(data []byte) error {
+	return unmarshalLenient(d, data, DecodeDeadLetterJSON)
+}
+
+// unmarshalLenient is the UnmarshalJSON of the event types: decode in
+// lenient mode into *dst, which a JSON null or an error leaves unchanged.
+func unmarshalLenient[T any](dst *T, data []byte, decode func([]byte, bool) (T, error)) error {
 	if string(data) == "null" {
 		return nil
 	}
-	v, err := DecodeDeadLetterJSON(data, false)
+	v, err := decode(data, false)
 	if err != nil {
 		return err
 	}
-	*d = v
+	*dst = v
 	return nil
 }
