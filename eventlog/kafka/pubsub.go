@@ -357,30 +357,11 @@ func (s *Subscriber) consume(sctx, msgCtx context.Context, r *kafkago.Reader, to
 		if err != nil {
 			return err
 		}
-		proto := messageOf(topic, km)
-		for acked := false; !acked; {
-			m := proto.Copy()
-			mctx, mcancel := context.WithCancel(msgCtx)
-			m.SetContext(mctx)
-			select {
-			case out <- m:
-			case <-sctx.Done():
-				mcancel()
-				return sctx.Err()
-			}
-			select {
-			case <-m.Acked():
-				if err := r.CommitMessages(sctx, km); err != nil {
-					mcancel()
-					return fmt.Errorf("commit %s/%d@%d: %w", topic, km.Partition, km.Offset, err)
-				}
-				acked = true
-			case <-m.Nacked():
-			case <-sctx.Done():
-				mcancel()
-				return sctx.Err()
-			}
-			mcancel()
+		if err := pubsub.Deliver(sctx, msgCtx, out, messageOf(topic, km)); err != nil {
+			return err
+		}
+		if err := r.CommitMessages(sctx, km); err != nil {
+			return fmt.Errorf("commit %s/%d@%d: %w", topic, km.Partition, km.Offset, err)
 		}
 	}
 }

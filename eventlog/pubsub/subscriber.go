@@ -99,7 +99,9 @@ func (s *Subscriber) Subscribe(ctx context.Context, topic string) (<-chan *messa
 		defer close(out)
 		defer cancel()
 		err := s.cfg.Log.Follow(sctx, topic, from, func(r eventlog.Record) error {
-			return deliver(sctx, ctx, out, topic, r)
+			// The record is valid only during this callback, but the
+			// message may be kept by the handler: MessageOf copies it.
+			return Deliver(sctx, ctx, out, MessageOf(topic, r))
 		})
 		if err != nil && sctx.Err() == nil && !errors.Is(err, eventlog.ErrClosed) {
 			s.logger.Error("subscription ended", "stream", topic, "from", from, "err", err)
@@ -108,12 +110,12 @@ func (s *Subscriber) Subscribe(ctx context.Context, topic string) (<-chan *messa
 	return out, nil
 }
 
-// deliver sends r as a message and waits for its Ack, sending it again on
-// each Nack. It returns ctx's error when the subscription ends first.
-func deliver(sctx, msgCtx context.Context, out chan<- *message.Message, topic string, r eventlog.Record) error {
-	// The record is valid only during the Follow callback, but the message
-	// may be kept by the handler: copy once, then hand out copies of that.
-	proto := MessageOf(topic, r)
+// Deliver sends a copy of proto on out and waits for its Ack, sending a new
+// copy on each Nack, as a watermill Subscriber must; each copy's context is
+// a child of msgCtx that ends with its Ack or Nack. It returns nil once a
+// copy is acked, and sctx's error when sctx ends first. Subscribers of other
+// backends (eventlog/kafka) deliver with it too.
+func Deliver(sctx, msgCtx context.Context, out chan<- *message.Message, proto *message.Message) error {
 	for {
 		m := proto.Copy()
 		// The message's context ends with its Ack or Nack, as watermill's
