@@ -13,8 +13,6 @@ import (
 	"github.com/candlewick-labs/candlewick/backtest"
 	"github.com/candlewick-labs/candlewick/eventlog/disk"
 	"github.com/candlewick-labs/candlewick/events"
-	"github.com/candlewick-labs/candlewick/indicators"
-	"github.com/candlewick-labs/candlewick/strategies"
 )
 
 // listFlag is a repeatable flag whose values may also be comma-separated.
@@ -129,11 +127,7 @@ positions (topic, partition, offset) are those of a live run's signals.`)
 	if len(errs) > 0 {
 		return usageError{errors.Join(errs...).Error()}
 	}
-	reg, err := strategies.NewRegistry(strategies.Builtins()...)
-	if err != nil {
-		return err
-	}
-	ireg, err := indicators.NewRegistry(indicators.Settings{})
+	reg, ireg, err := registries()
 	if err != nil {
 		return err
 	}

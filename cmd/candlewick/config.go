@@ -13,6 +13,7 @@ import (
 
 	"github.com/candlewick-labs/candlewick/engine"
 	"github.com/candlewick-labs/candlewick/events"
+	"github.com/candlewick-labs/candlewick/indicators"
 	"github.com/candlewick-labs/candlewick/strategies"
 )
 
@@ -140,4 +141,19 @@ func instances(reg *strategies.Registry, cfgs []strategyConfig, symbols []string
 		out = append(out, in)
 	}
 	return out, errors.Join(errs...)
+}
+
+// registries returns what every command resolves strategies against: the
+// built-in strategies, and the indicator registry with TA-Lib's default
+// settings (which rule files' indicator specs use).
+func registries() (*strategies.Registry, *indicators.Registry, error) {
+	reg, err := strategies.NewRegistry(strategies.Builtins()...)
+	if err != nil {
+		return nil, nil, err
+	}
+	ireg, err := indicators.NewRegistry(indicators.Settings{})
+	if err != nil {
+		return nil, nil, err
+	}
+	return reg, ireg, nil
 }

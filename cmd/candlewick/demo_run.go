@@ -11,8 +11,6 @@ import (
 	"github.com/candlewick-labs/candlewick/engine"
 	"github.com/candlewick-labs/candlewick/eventlog/disk"
 	"github.com/candlewick-labs/candlewick/events"
-	"github.com/candlewick-labs/candlewick/indicators"
-	"github.com/candlewick-labs/candlewick/strategies"
 )
 
 // demoStrategies runs every built-in strategy with its default parameters,
@@ -20,11 +18,7 @@ import (
 // with 'run --once' semantics, then prints the signals per strategy and
 // symbol.
 func demoStrategies(ctx context.Context, sio stdio, log *disk.Log, rulesDir string) error {
-	reg, err := strategies.NewRegistry(strategies.Builtins()...)
-	if err != nil {
-		return err
-	}
-	ireg, err := indicators.NewRegistry(indicators.Settings{})
+	reg, ireg, err := registries()
 	if err != nil {
 		return err
 	}

@@ -24,10 +24,8 @@ import (
 	"github.com/candlewick-labs/candlewick/events"
 	"github.com/candlewick-labs/candlewick/examples"
 	"github.com/candlewick-labs/candlewick/feeds"
-	"github.com/candlewick-labs/candlewick/indicators"
 	"github.com/candlewick-labs/candlewick/internal/kafkatest"
 	"github.com/candlewick-labs/candlewick/internal/shareddata"
-	"github.com/candlewick-labs/candlewick/strategies"
 )
 
 // groupPartitions is the market topic's partition count in the group tests.
@@ -124,11 +122,7 @@ func groupMarket(bars []events.Bar) ([]kafkago.Message, []int) {
 // without --config or --strategy: every built-in with its defaults.
 func defaultEngineConfig(t *testing.T) engine.Config {
 	t.Helper()
-	reg, err := strategies.NewRegistry(strategies.Builtins()...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ireg, err := indicators.NewRegistry(indicators.Settings{})
+	reg, ireg, err := registries()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,8 +7,6 @@ import (
 	"testing"
 
 	"github.com/candlewick-labs/candlewick/events"
-	"github.com/candlewick-labs/candlewick/indicators"
-	"github.com/candlewick-labs/candlewick/strategies"
 )
 
 func TestRunConfigStrict(t *testing.T) {
@@ -45,11 +43,7 @@ func TestExampleConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	reg, err := strategies.NewRegistry(strategies.Builtins()...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ireg, err := indicators.NewRegistry(indicators.Settings{})
+	reg, ireg, err := registries()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,8 +17,6 @@ import (
 	"github.com/candlewick-labs/candlewick/eventlog"
 	"github.com/candlewick-labs/candlewick/eventlog/disk"
 	"github.com/candlewick-labs/candlewick/eventlog/kafka"
-	"github.com/candlewick-labs/candlewick/indicators"
-	"github.com/candlewick-labs/candlewick/strategies"
 )
 
 func cmdRun(ctx context.Context, sio stdio, args []string) error {
@@ -113,11 +111,7 @@ away is retried, not fatal.`)
 	}
 	logger := slog.New(slog.NewTextHandler(sio.err, &slog.HandlerOptions{Level: level}))
 
-	reg, err := strategies.NewRegistry(strategies.Builtins()...)
-	if err != nil {
-		return err
-	}
-	ireg, err := indicators.NewRegistry(indicators.Settings{})
+	reg, ireg, err := registries()
 	if err != nil {
 		return err
 	}

@@ -10,8 +10,6 @@ import (
 	"github.com/candlewick-labs/candlewick/engine"
 	"github.com/candlewick-labs/candlewick/eventlog/disk"
 	"github.com/candlewick-labs/candlewick/events"
-	"github.com/candlewick-labs/candlewick/indicators"
-	"github.com/candlewick-labs/candlewick/strategies"
 )
 
 func cmdVerify(ctx context.Context, sio stdio, args []string) error {
@@ -195,11 +193,7 @@ func (f *strategyFlags) resolve(fs *flag.FlagSet) (engine.Config, error) {
 			}
 		}
 	}
-	reg, err := strategies.NewRegistry(strategies.Builtins()...)
-	if err != nil {
-		return engine.Config{}, err
-	}
-	ireg, err := indicators.NewRegistry(indicators.Settings{})
+	reg, ireg, err := registries()
 	if err != nil {
 		return engine.Config{}, err
 	}
