@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/candlewick-labs/candlewick/internal/editdist"
 )
 
 // ErrSpec is wrapped by every *SpecError, so callers can test any spec
@@ -354,7 +356,7 @@ func specSuggest(s string, names []string) []string {
 	}
 	var out []string
 	for _, n := range names {
-		if specLevenshtein(s, n) <= maxDist || specCommonPrefix(s, n) >= min(3, len(s), len(n)) {
+		if editdist.Levenshtein(s, n) <= maxDist || specCommonPrefix(s, n) >= min(3, len(s), len(n)) {
 			out = append(out, n)
 		}
 	}
@@ -368,24 +370,4 @@ func specCommonPrefix(a, b string) int {
 		i++
 	}
 	return i
-}
-
-func specLevenshtein(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

@@ -111,7 +111,9 @@ func BindList(def Def, overrides []events.Param) (Params, error) {
 	return params, nil
 }
 
-func isIdent(s string) bool {
+// ValidName reports whether s is a valid strategy, parameter or rule name:
+// a lower-case letter, then lower-case letters, digits and underscores.
+func ValidName(s string) bool {
 	if s == "" || s[0] < 'a' || s[0] > 'z' {
 		return false
 	}
@@ -130,7 +132,7 @@ func (d Def) validate() error {
 	bad := func(format string, args ...any) {
 		errs = append(errs, fmt.Errorf("%w: %q: %s", ErrDef, d.Name, fmt.Sprintf(format, args...)))
 	}
-	if !isIdent(d.Name) {
+	if !ValidName(d.Name) {
 		bad("name must be a lower-case identifier ([a-z][a-z0-9_]*)")
 	}
 	if d.Version == "" {
@@ -140,7 +142,7 @@ func (d Def) validate() error {
 		bad("no constructor (New)")
 	}
 	for i, pd := range d.Params {
-		if !isIdent(pd.Name) {
+		if !ValidName(pd.Name) {
 			bad("parameter %q: name must be a lower-case identifier", pd.Name)
 		}
 		if slices.ContainsFunc(d.Params[:i], func(o ParamDef) bool { return o.Name == pd.Name }) {

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/candlewick-labs/candlewick/internal/editdist"
 )
 
 // ErrRules is wrapped by every [*Error]: a rule file that does not load
@@ -91,7 +93,7 @@ func suggest(name string, names []string) []string {
 		limit = 1
 	}
 	for _, n := range names {
-		d := editDistance(name, n)
+		d := editdist.Levenshtein(name, n)
 		if d <= limit || (len(name) >= 3 && strings.Contains(n, name)) {
 			cs = append(cs, cand{n, d})
 		}
@@ -115,25 +117,4 @@ func didYouMean(name string, names []string) string {
 		return ""
 	}
 	return "; did you mean " + strings.Join(s, ", ") + "?"
-}
-
-// editDistance is the Levenshtein distance between a and b (bytes).
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			c := prev[j-1]
-			if a[i-1] != b[j-1] {
-				c++
-			}
-			cur[j] = min(c, prev[j]+1, cur[j-1]+1)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

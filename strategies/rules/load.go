@@ -215,19 +215,6 @@ func (l *loader) scalar(n *yaml.Node, path, what string) (string, bool) {
 	return n.Value, true
 }
 
-func isIdent(s string) bool {
-	if s == "" || s[0] < 'a' || s[0] > 'z' {
-		return false
-	}
-	for i := 1; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_') {
-			return false
-		}
-	}
-	return true
-}
-
 var topKeys = []string{"name", "version", "description", "timeframes", "params", "indicators", "rules"}
 
 func (l *loader) parse() *doc {
@@ -261,7 +248,7 @@ func (l *loader) parse() *doc {
 		switch k.Value {
 		case "name":
 			if s, ok := l.scalar(v, "name", "a name"); ok {
-				if !isIdent(s) {
+				if !strategies.ValidName(s) {
 					l.errAt(v, "name", "%q is not a lower-case identifier ([a-z][a-z0-9_]*)", s)
 				}
 				d.name = s
@@ -288,7 +275,7 @@ func (l *loader) parse() *doc {
 	if d.name == "" && !hasKey(top, "name") {
 		base := filepath.Base(l.file)
 		base = strings.TrimSuffix(base, filepath.Ext(base))
-		if !isIdent(base) {
+		if !strategies.ValidName(base) {
 			l.errAt(top, "name", "no name key, and the file name %q is not a lower-case identifier to name the strategy after", base)
 		}
 		d.name = base
@@ -365,7 +352,7 @@ func (l *loader) params(n *yaml.Node) (out []strategies.ParamDef, bad []string) 
 	for _, kv := range l.pairs(n, "params", nil) {
 		k, v := kv[0], kv[1]
 		path := "params." + k.Value
-		if !isIdent(k.Value) || isReserved(k.Value) {
+		if !strategies.ValidName(k.Value) || isReserved(k.Value) {
 			l.errAt(k, path, "%q cannot name a parameter: use a lower-case identifier that is not a keyword, function or bar field", k.Value)
 			continue
 		}
@@ -510,7 +497,7 @@ func (l *loader) indicators(n *yaml.Node) []indDecl {
 	for _, kv := range l.pairs(n, "indicators", nil) {
 		k, v := kv[0], kv[1]
 		path := "indicators." + k.Value
-		if !isIdent(k.Value) || isReserved(k.Value) {
+		if !strategies.ValidName(k.Value) || isReserved(k.Value) {
 			l.errAt(k, path, "%q cannot name an indicator: use a lower-case identifier that is not a keyword, function or bar field", k.Value)
 			continue
 		}
