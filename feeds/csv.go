@@ -134,6 +134,18 @@ func trimLeft(b []byte) []byte {
 	return b
 }
 
+// nextData returns the next line of lr that is not blank or a comment,
+// counting the ones it skips in the summary.
+func (im *importer) nextData(lr *lineReader) ([]byte, bool) {
+	for {
+		line, ok := lr.next()
+		if !ok || !isComment(line) {
+			return line, ok
+		}
+		im.sum.Comments++
+	}
+}
+
 func isComment(line []byte) bool {
 	t := trimLeft(line)
 	return len(t) == 0 || t[0] == '#' || bytes.HasPrefix(t, []byte("//"))
@@ -199,16 +211,12 @@ func (im *importer) runCSV(lr *lineReader, format Format, forced bool) error {
 	var first []byte
 	firstPos := 0
 	for first == nil {
-		line, ok := lr.next()
+		line, ok := im.nextData(lr)
 		if !ok {
 			if err := lr.readErr(); err != nil {
 				return im.fatal(lr.line, err)
 			}
 			return nil // nothing but comments: no rows
-		}
-		if isComment(line) {
-			im.sum.Comments++
-			continue
 		}
 		comma = pickComma(line)
 		scratch = scratch[:0]
@@ -241,11 +249,7 @@ func (im *importer) runCSV(lr *lineReader, format Format, forced bool) error {
 			format = FormatCSV
 		}
 		// Keep reading: the header is not a data row.
-		line, ok = lr.next()
-		for ok && isComment(line) {
-			im.sum.Comments++
-			line, ok = lr.next()
-		}
+		line, ok = im.nextData(lr)
 		if !ok {
 			im.sum.Format, im.sum.Columns = format, lay.names
 			if err := lr.readErr(); err != nil {
@@ -285,13 +289,9 @@ func (im *importer) runCSV(lr *lineReader, format Format, forced bool) error {
 			// below close, so real data decides clearly; a tie (flat bars)
 			// goes to ninjabot for 7 columns and to the usual order else.
 			for len(probe) < 64 {
-				line, ok := lr.next()
+				line, ok := im.nextData(lr)
 				if !ok {
 					break
-				}
-				if isComment(line) {
-					im.sum.Comments++
-					continue
 				}
 				probe = append(probe, held{bytes.Clone(line), lr.line})
 			}
@@ -384,13 +384,9 @@ func (im *importer) runCSV(lr *lineReader, format Format, forced bool) error {
 		}
 	}
 	for {
-		line, ok := lr.next()
+		line, ok := im.nextData(lr)
 		if !ok {
 			break
-		}
-		if isComment(line) {
-			im.sum.Comments++
-			continue
 		}
 		if err := row(line, lr.line); err != nil {
 			return err

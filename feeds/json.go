@@ -343,13 +343,9 @@ func (im *importer) runJSONL(lr *lineReader) error {
 	im.sum.Format = FormatJSONL
 	jr := newJSONRows(im)
 	for {
-		line, ok := lr.next()
+		line, ok := im.nextData(lr)
 		if !ok {
 			break
-		}
-		if isComment(line) {
-			im.sum.Comments++
-			continue
 		}
 		im.sum.Read++
 		if err := im.tick(lr.line); err != nil {
