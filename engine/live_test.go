@@ -1,10 +1,8 @@
 package engine_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"math/rand"
 	"sync"
 	"testing"
@@ -13,8 +11,10 @@ import (
 	"github.com/candlewick-labs/candlewick/engine"
 	"github.com/candlewick-labs/candlewick/eventlog"
 	"github.com/candlewick-labs/candlewick/eventlog/disk"
+	"github.com/candlewick-labs/candlewick/eventlog/eventlogtest"
 	"github.com/candlewick-labs/candlewick/eventlog/memlog"
 	"github.com/candlewick-labs/candlewick/events"
+	"github.com/candlewick-labs/candlewick/internal/golden"
 	"github.com/candlewick-labs/candlewick/strategies"
 )
 
@@ -99,19 +99,6 @@ func readAll(t testing.TB, l eventlog.Log, stream string) []eventlog.Record {
 
 // streamBytes renders a stream's records (key, headers, value) as text, so
 // that two streams compare byte for byte and a difference prints readably.
-func streamBytes(t testing.TB, l eventlog.Log, stream string) []byte {
-	t.Helper()
-	var b bytes.Buffer
-	for _, r := range readAll(t, l, stream) {
-		fmt.Fprintf(&b, "%d %s", r.Seq, r.Key)
-		for _, h := range r.Headers {
-			fmt.Fprintf(&b, " %s=%s", h.Key, h.Value)
-		}
-		fmt.Fprintf(&b, " %s\n", r.Value)
-	}
-	return b.Bytes()
-}
-
 func newRunner(t testing.TB, l eventlog.Log, newCore func() (engine.Processor, error), once bool, every int) *engine.Runner {
 	t.Helper()
 	r, err := engine.NewRunner(engine.RunnerConfig{
@@ -142,27 +129,13 @@ func referenceRun(t testing.TB, recs []eventlog.Record, newCore func() (engine.P
 	defer l.Close()
 	appendAll(t, l, events.StreamBars, recs)
 	m := runOnce(t, l, newCore, 0)
-	return streamBytes(t, l, events.StreamSignals), m
+	return eventlogtest.Render(t, l, events.StreamSignals), m
 }
 
 func diffStreams(t testing.TB, what string, got, want []byte) {
 	t.Helper()
-	if bytes.Equal(got, want) {
-		return
-	}
-	g, w := bytes.Split(got, []byte("\n")), bytes.Split(want, []byte("\n"))
-	for i := 0; i < len(g) || i < len(w); i++ {
-		var a, b []byte
-		if i < len(g) {
-			a = g[i]
-		}
-		if i < len(w) {
-			b = w[i]
-		}
-		if !bytes.Equal(a, b) {
-			t.Fatalf("%s: signal streams differ at line %d (got %d lines, want %d):\ngot:  %s\nwant: %s",
-				what, i, len(g), len(w), a, b)
-		}
+	if d := golden.Diff(got, want); d != "" {
+		t.Fatalf("%s: signal streams differ: %s", what, d)
 	}
 }
 
@@ -199,7 +172,7 @@ func TestLiveEqualsReplay(t *testing.T) {
 			if err := <-done; err != nil {
 				t.Fatalf("Run: %v", err)
 			}
-			diffStreams(t, "live vs replay", streamBytes(t, l, events.StreamSignals), want)
+			diffStreams(t, "live vs replay", eventlogtest.Render(t, l, events.StreamSignals), want)
 			if got := readAll(t, l, events.StreamSnapshots); len(got) == 0 {
 				t.Fatal("no snapshot after shutdown")
 			}
@@ -248,7 +221,7 @@ func TestRestartPicksUpExactly(t *testing.T) {
 					i += n
 					runOnce(t, l, c.new, 1+rng.Intn(400))
 				}
-				diffStreams(t, "chunked", streamBytes(t, l, events.StreamSignals), want)
+				diffStreams(t, "chunked", eventlogtest.Render(t, l, events.StreamSignals), want)
 			})
 
 			t.Run("cancel mid-run", func(t *testing.T) {
@@ -270,7 +243,7 @@ func TestRestartPicksUpExactly(t *testing.T) {
 						break
 					}
 				}
-				diffStreams(t, "cancelled", streamBytes(t, l, events.StreamSignals), want)
+				diffStreams(t, "cancelled", eventlogtest.Render(t, l, events.StreamSignals), want)
 			})
 
 			t.Run("crash without snapshot", func(t *testing.T) {
@@ -291,7 +264,7 @@ func TestRestartPicksUpExactly(t *testing.T) {
 				if m.Suppressed == 0 {
 					t.Fatal("the restart suppressed nothing")
 				}
-				diffStreams(t, "after crash", streamBytes(t, l, events.StreamSignals), want)
+				diffStreams(t, "after crash", eventlogtest.Render(t, l, events.StreamSignals), want)
 			})
 
 			t.Run("crash after signals", func(t *testing.T) {
@@ -309,7 +282,7 @@ func TestRestartPicksUpExactly(t *testing.T) {
 					}
 				}
 				runOnce(t, l, c.new, 0)
-				diffStreams(t, "after crashes", streamBytes(t, l, events.StreamSignals), want)
+				diffStreams(t, "after crashes", eventlogtest.Render(t, l, events.StreamSignals), want)
 			})
 
 			t.Run("snapshot of another config", func(t *testing.T) {
@@ -336,7 +309,7 @@ func TestRestartPicksUpExactly(t *testing.T) {
 				if m.Suppressed == 0 || m.EventsIn != int64(len(recs)) {
 					t.Fatalf("after three bad snapshots: %d events, %d suppressed; want a full replay", m.EventsIn, m.Suppressed)
 				}
-				diffStreams(t, "after a bad snapshot", streamBytes(t, l, events.StreamSignals), want)
+				diffStreams(t, "after a bad snapshot", eventlogtest.Render(t, l, events.StreamSignals), want)
 			})
 		})
 	}

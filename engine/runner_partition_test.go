@@ -11,6 +11,7 @@ import (
 
 	"github.com/candlewick-labs/candlewick/engine"
 	"github.com/candlewick-labs/candlewick/eventlog"
+	"github.com/candlewick-labs/candlewick/eventlog/eventlogtest"
 	"github.com/candlewick-labs/candlewick/eventlog/memlog"
 	"github.com/candlewick-labs/candlewick/events"
 )
@@ -126,7 +127,7 @@ func TestRunnerPartitionRestart(t *testing.T) {
 	if err := partitionRunner(t, ref, 3, 0, nil).Run(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	want := streamBytes(t, ref, events.StreamSignals)
+	want := eventlogtest.Render(t, ref, events.StreamSignals)
 
 	l := memlog.New(memlog.Config{})
 	defer l.Close()
@@ -143,7 +144,7 @@ func TestRunnerPartitionRestart(t *testing.T) {
 	if m := r.Metrics(); m.EventsIn != int64(len(recs)-half) {
 		t.Fatalf("the second run handled %d events, want %d", m.EventsIn, len(recs)-half)
 	}
-	diffStreams(t, "restarted partition 3", streamBytes(t, l, events.StreamSignals), want)
+	diffStreams(t, "restarted partition 3", eventlogtest.Render(t, l, events.StreamSignals), want)
 }
 
 // TestRunnerOnSnapshot checks the hook's contract: it runs after each
@@ -242,7 +243,7 @@ func TestRunnerDirect(t *testing.T) {
 			defer ref.Close()
 			appendAll(t, ref, events.StreamBars, recs)
 			runOnce(t, ref, c.new, 300)
-			want := streamBytes(t, ref, events.StreamSignals)
+			want := eventlogtest.Render(t, ref, events.StreamSignals)
 			wantDead := deadSources(t, ref)
 
 			l := memlog.New(memlog.Config{})
@@ -275,7 +276,7 @@ func TestRunnerDirect(t *testing.T) {
 					break
 				}
 			}
-			diffStreams(t, "direct", streamBytes(t, l, events.StreamSignals), want)
+			diffStreams(t, "direct", eventlogtest.Render(t, l, events.StreamSignals), want)
 			if got := deadSources(t, l); got != wantDead {
 				t.Fatalf("dead letters %q, want %q", got, wantDead)
 			}
@@ -342,7 +343,7 @@ func TestRunnerOutputBatches(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
-	diffStreams(t, "gated", streamBytes(t, l, events.StreamSignals), want)
+	diffStreams(t, "gated", eventlogtest.Render(t, l, events.StreamSignals), want)
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	big := 0

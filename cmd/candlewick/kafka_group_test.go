@@ -20,10 +20,12 @@ import (
 	kafkago "github.com/segmentio/kafka-go"
 
 	"github.com/candlewick-labs/candlewick/engine"
+	"github.com/candlewick-labs/candlewick/eventlog/eventlogtest"
 	"github.com/candlewick-labs/candlewick/eventlog/kafka"
 	"github.com/candlewick-labs/candlewick/events"
 	"github.com/candlewick-labs/candlewick/examples"
 	"github.com/candlewick-labs/candlewick/feeds"
+	"github.com/candlewick-labs/candlewick/internal/golden"
 	"github.com/candlewick-labs/candlewick/internal/kafkatest"
 	"github.com/candlewick-labs/candlewick/internal/shareddata"
 )
@@ -380,9 +382,9 @@ func memberLogs(ms []*member) string {
 func (g *groupRun) check() {
 	g.t.Helper()
 	for p := range groupPartitions {
-		got := kafkatest.Render(g.t, g.log.Partition(int32(p)), kafka.TopicSignals)
-		if !bytes.Equal(got, g.want[p]) {
-			g.t.Fatalf("signal partition %d differs from the single engine's at %s", p, kafkatest.FirstDiff(got, g.want[p]))
+		got := eventlogtest.Render(g.t, g.log.Partition(int32(p)), kafka.TopicSignals)
+		if d := golden.Diff(got, g.want[p]); d != "" {
+			g.t.Fatalf("signal partition %d differs from the single engine's: %s", p, d)
 		}
 	}
 }

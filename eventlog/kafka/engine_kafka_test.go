@@ -14,10 +14,12 @@ import (
 
 	"github.com/candlewick-labs/candlewick/engine"
 	"github.com/candlewick-labs/candlewick/eventlog"
+	"github.com/candlewick-labs/candlewick/eventlog/eventlogtest"
 	"github.com/candlewick-labs/candlewick/eventlog/kafka"
 	"github.com/candlewick-labs/candlewick/events"
 	"github.com/candlewick-labs/candlewick/examples"
 	"github.com/candlewick-labs/candlewick/feeds"
+	"github.com/candlewick-labs/candlewick/internal/golden"
 	"github.com/candlewick-labs/candlewick/internal/kafkatest"
 	"github.com/candlewick-labs/candlewick/strategies"
 )
@@ -259,9 +261,9 @@ func testEngineGroupHandOff(t *testing.T, direct bool) {
 		t.Fatalf("member b: %v", err)
 	}
 	for p := range partitions {
-		got := kafkatest.Render(t, l.Partition(int32(p)), kafka.TopicSignals)
-		if !bytes.Equal(got, want[p]) {
-			t.Fatalf("signal partition %d differs from the single-engine run at %s", p, kafkatest.FirstDiff(got, want[p]))
+		got := eventlogtest.Render(t, l.Partition(int32(p)), kafka.TopicSignals)
+		if d := golden.Diff(got, want[p]); d != "" {
+			t.Fatalf("signal partition %d differs from the single-engine run: %s", p, d)
 		}
 	}
 	ma, ra := a.metrics()

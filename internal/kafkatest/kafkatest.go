@@ -1,18 +1,17 @@
 // Package kafkatest holds what the Kafka engine tests of several packages
 // share: the single-engine reference run they compare a consumer group's
-// signal topic with, and a byte-exact rendering of a stream.
+// signal topic with.
 package kafkatest
 
 import (
-	"bytes"
 	"context"
-	"fmt"
 	"testing"
 
 	kafkago "github.com/segmentio/kafka-go"
 
 	"github.com/candlewick-labs/candlewick/engine"
 	"github.com/candlewick-labs/candlewick/eventlog"
+	"github.com/candlewick-labs/candlewick/eventlog/eventlogtest"
 	"github.com/candlewick-labs/candlewick/eventlog/kafka"
 	"github.com/candlewick-labs/candlewick/eventlog/memlog"
 )
@@ -21,7 +20,7 @@ import (
 // p, one engine (a Runner with Partition p) over a memlog holding exactly
 // the market records that went to partition p (parts[i] is msgs[i]'s),
 // under the market topic's name, run to the end. It returns each
-// partition's signal stream rendered by [Render], and its signal count.
+// partition's signal stream rendered by [eventlogtest.Render], and its signal count.
 func ReferenceSignals(t testing.TB, msgs []kafkago.Message, parts []int, partitions int, ecfg engine.Config) ([][]byte, []int64) {
 	t.Helper()
 	out, counts := make([][]byte, partitions), make([]int64, partitions)
@@ -49,50 +48,9 @@ func ReferenceSignals(t testing.TB, msgs []kafkago.Message, parts []int, partiti
 		if err := r.Run(context.Background()); err != nil {
 			t.Fatal(err)
 		}
-		out[p] = Render(t, l, kafka.TopicSignals)
+		out[p] = eventlogtest.Render(t, l, kafka.TopicSignals)
 		counts[p] = r.Metrics().SignalsOut
 		l.Close()
 	}
 	return out, counts
-}
-
-// Render renders a stream's records (offset, key, headers, value) as text,
-// one line each, for a byte-for-byte comparison.
-func Render(t testing.TB, l eventlog.Log, stream string) []byte {
-	t.Helper()
-	it, err := l.Read(context.Background(), stream, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var b bytes.Buffer
-	for it.Next() {
-		r := it.Record()
-		fmt.Fprintf(&b, "%d %s", r.Seq, r.Key)
-		for _, h := range r.Headers {
-			fmt.Fprintf(&b, " %s=%s", h.Key, h.Value)
-		}
-		fmt.Fprintf(&b, " %s\n", r.Value)
-	}
-	if err := it.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes()
-}
-
-// FirstDiff describes where two renderings first differ, by line.
-func FirstDiff(got, want []byte) string {
-	g, w := bytes.Split(got, []byte("\n")), bytes.Split(want, []byte("\n"))
-	for i := 0; i < len(g) || i < len(w); i++ {
-		var a, b []byte
-		if i < len(g) {
-			a = g[i]
-		}
-		if i < len(w) {
-			b = w[i]
-		}
-		if !bytes.Equal(a, b) {
-			return fmt.Sprintf("line %d (got %d lines, want %d):\ngot:  %.300s\nwant: %.300s", i, len(g)-1, len(w)-1, a, b)
-		}
-	}
-	return "equal"
 }
