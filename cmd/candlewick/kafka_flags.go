@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
@@ -71,6 +72,19 @@ func kafkaFlags(fs *flag.FlagSet) *kafkaOptions {
 // embedded log.
 func (o *kafkaOptions) Enabled() bool { return strings.TrimSpace(o.brokers) != "" }
 
+// configFlags names the flag behind each kafka.Config field that Validate
+// may report.
+var configFlags = map[string]string{
+	"Brokers":        "--brokers",
+	"SASL":           "--sasl-username/--sasl-password",
+	"SASL.Mechanism": "--sasl-mechanism",
+	"SASL.Username":  "--sasl-username",
+	"SASL.Password":  "--sasl-password (or " + envSASLPassword + ")",
+	"Compression":    "--compression",
+	"RequiredAcks":   "--acks",
+	"Codec":          "--codec",
+}
+
 // Config returns the kafka.Config the flags describe. A bad value is a
 // usageError naming the flag and what it accepts; the SASL password never
 // appears in an error.
@@ -83,9 +97,6 @@ func (o *kafkaOptions) Config(logger *slog.Logger) (kafka.Config, error) {
 		if b = strings.TrimSpace(b); b != "" {
 			brokers = append(brokers, b)
 		}
-	}
-	if len(brokers) == 0 {
-		bad("--brokers: at least one host:port is required")
 	}
 	password := o.saslPassword
 	if !o.passwordIsFlag && o.getenv != nil {
@@ -120,36 +131,6 @@ func (o *kafkaOptions) Config(logger *slog.Logger) (kafka.Config, error) {
 	if o.retryBackoff <= 0 || o.retryBackoff > kafka.DefaultRetryBackoffMax {
 		bad("--retry-backoff %v: must be positive and at most %v", o.retryBackoff, kafka.DefaultRetryBackoffMax)
 	}
-	switch cfg.Compression {
-	case "none", "gzip", "snappy", "lz4", "zstd":
-	default:
-		bad("--compression %q: allowed are none, gzip, snappy, lz4, zstd", o.compression)
-	}
-	switch cfg.RequiredAcks {
-	case "all", "one", "none":
-	default:
-		bad("--acks %q: allowed are all, one, none", o.acks)
-	}
-	switch cfg.Codec {
-	case kafka.CodecJSON, kafka.CodecBinary:
-	default:
-		bad("--codec %q: allowed are json, binary", o.codec)
-	}
-	switch mech {
-	case "":
-		if o.saslUsername != "" || o.passwordIsFlag {
-			bad("--sasl-username/--sasl-password given without --sasl-mechanism (PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512)")
-		}
-	case kafka.SASLPlain, kafka.SASLScramSHA256, kafka.SASLScramSHA512:
-		if o.saslUsername == "" {
-			bad("--sasl-username: required with --sasl-mechanism %s", mech)
-		}
-		if password == "" {
-			bad("--sasl-password (or %s): required with --sasl-mechanism %s", envSASLPassword, mech)
-		}
-	default:
-		bad("--sasl-mechanism %q: allowed are PLAIN, SCRAM-SHA-256, SCRAM-SHA-512", o.saslMechanism)
-	}
 	if (o.tlsCert == "") != (o.tlsKey == "") {
 		bad("--tls-cert and --tls-key must be given together")
 	}
@@ -160,11 +141,22 @@ func (o *kafkaOptions) Config(logger *slog.Logger) (kafka.Config, error) {
 		}
 		cfg.TLS = tc
 	}
-	if len(problems) == 0 {
-		// Anything the checks above missed (a broker without a port, ...);
-		// kafka errors name the Config field and never the password.
-		if err := cfg.Validate(); err != nil {
-			bad("%v", strings.ReplaceAll(err.Error(), "\n", "; "))
+	// The rules for values (compression, acks, codec, SASL, brokers) are
+	// the Config's own: report its problems under the flags' names. Its
+	// errors name the Config field and never the password.
+	if err := cfg.Validate(); err != nil {
+		var ces interface{ Unwrap() []error }
+		list := []error{err}
+		if errors.As(err, &ces) {
+			list = ces.Unwrap()
+		}
+		for _, e := range list {
+			var ce *kafka.ConfigError
+			if errors.As(e, &ce) && configFlags[ce.Field] != "" {
+				bad("%s: %s", configFlags[ce.Field], ce.Reason)
+			} else {
+				bad("%v", e)
+			}
 		}
 	}
 	if len(problems) > 0 {
