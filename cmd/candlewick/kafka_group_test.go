@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io/fs"
 	"net"
 	"os/exec"
 	"path/filepath"
@@ -23,7 +22,6 @@ import (
 	"github.com/candlewick-labs/candlewick/eventlog/eventlogtest"
 	"github.com/candlewick-labs/candlewick/eventlog/kafka"
 	"github.com/candlewick-labs/candlewick/events"
-	"github.com/candlewick-labs/candlewick/examples"
 	"github.com/candlewick-labs/candlewick/feeds"
 	"github.com/candlewick-labs/candlewick/internal/golden"
 	"github.com/candlewick-labs/candlewick/internal/kafkatest"
@@ -77,47 +75,12 @@ func groupBars(t *testing.T, perSymbol int) []events.Bar {
 		}
 	} else {
 		t.Logf("shared data absent (%v): the bundled samples instead", err)
-		for _, f := range []struct{ name, symbol string }{
-			{"Binance-ETH-USD-PT5M-20230313_20230315.json", ""},
-			{"btc-1h.csv", "BTC-USDT"},
-			{"eth-1h.csv", "ETH-USDT"},
-		} {
-			data, err := fs.ReadFile(examples.Data, "data/"+f.name)
-			if err != nil {
-				t.Fatal(err)
-			}
-			opt := feeds.Options{Symbol: f.symbol}
-			if f.symbol != "" {
-				opt.Venue = "binance"
-			}
-			var bars []events.Bar
-			if _, err := feeds.Import(context.Background(), bytes.NewReader(data), f.name, opt, feeds.SinkFuncs{
-				OnBar: func(b events.Bar) error { bars = append(bars, b); return nil },
-			}); err != nil {
-				t.Fatalf("%s: %v", f.name, err)
-			}
+		for _, bars := range kafkatest.SampleSeries(t) {
 			add(bars)
 		}
 	}
 	slices.SortStableFunc(all, func(a, b events.Bar) int { return a.OpenTime.Compare(b.OpenTime) })
 	return all
-}
-
-// groupMarket returns bars as Candlewick's market producers write them
-// (key = symbol, JSON value) and each one's partition under Murmur2.
-func groupMarket(bars []events.Bar) ([]kafkago.Message, []int) {
-	ids := make([]int, groupPartitions)
-	for i := range ids {
-		ids[i] = i
-	}
-	bal := &kafkago.Murmur2Balancer{}
-	msgs := make([]kafkago.Message, len(bars))
-	parts := make([]int, len(bars))
-	for i, b := range bars {
-		msgs[i] = kafkago.Message{Key: []byte(b.Symbol), Value: b.AppendJSON(nil)}
-		parts[i] = bal.Balance(msgs[i], ids...)
-	}
-	return msgs, parts
 }
 
 // defaultEngineConfig is the engine configuration of 'candlewick run'
@@ -264,7 +227,7 @@ type groupRun struct {
 func newGroupRun(t *testing.T, perSymbol int) *groupRun {
 	t.Helper()
 	g := &groupRun{t: t}
-	g.msgs, g.parts = groupMarket(groupBars(t, perSymbol))
+	g.msgs, g.parts = kafkatest.MarketMessages(groupBars(t, perSymbol), groupPartitions)
 	g.want, g.wantN = kafkatest.ReferenceSignals(t, g.msgs, g.parts, groupPartitions, defaultEngineConfig(t))
 	for _, n := range g.wantN {
 		g.total += n

@@ -18,6 +18,7 @@ import (
 	"github.com/candlewick-labs/candlewick/eventlog/kafka"
 	"github.com/candlewick-labs/candlewick/events"
 	"github.com/candlewick-labs/candlewick/feeds"
+	"github.com/candlewick-labs/candlewick/internal/kafkatest"
 	"github.com/candlewick-labs/candlewick/internal/shareddata"
 	"github.com/candlewick-labs/candlewick/strategies"
 )
@@ -50,9 +51,9 @@ func benchMarket(b *testing.B) ([]kafkago.Message, []int) {
 		bars = bars[:min(len(bars), benchBars)]
 	} else {
 		b.Logf("shared data absent (%v): the bundled samples instead", err)
-		bars = sampleBars(b)
+		bars = kafkatest.MergeByTime(kafkatest.SampleSeries(b)...)
 	}
-	msgs, parts := marketMessages(bars, benchPartitions)
+	msgs, parts := kafkatest.MarketMessages(bars, benchPartitions)
 	return msgs, parts
 }
 

@@ -3,7 +3,6 @@ package kafka_test
 import (
 	"bytes"
 	"context"
-	"io/fs"
 	"slices"
 	"sync"
 	"testing"
@@ -16,43 +15,10 @@ import (
 	"github.com/candlewick-labs/candlewick/eventlog"
 	"github.com/candlewick-labs/candlewick/eventlog/eventlogtest"
 	"github.com/candlewick-labs/candlewick/eventlog/kafka"
-	"github.com/candlewick-labs/candlewick/events"
-	"github.com/candlewick-labs/candlewick/examples"
-	"github.com/candlewick-labs/candlewick/feeds"
 	"github.com/candlewick-labs/candlewick/internal/golden"
 	"github.com/candlewick-labs/candlewick/internal/kafkatest"
 	"github.com/candlewick-labs/candlewick/strategies"
 )
-
-// sampleBars returns the bundled Binance samples (examples/data: the ETH
-// 5m series and the BTC and ETH 1h series, MIT), merged by open time as a
-// market topic receives them.
-func sampleBars(t testing.TB) []events.Bar {
-	t.Helper()
-	var all []events.Bar
-	for _, f := range []struct{ name, symbol string }{
-		{"Binance-ETH-USD-PT5M-20230313_20230315.json", ""},
-		{"btc-1h.csv", "BTC-USDT"},
-		{"eth-1h.csv", "ETH-USDT"},
-	} {
-		data, err := fs.ReadFile(examples.Data, "data/"+f.name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		opt := feeds.Options{Symbol: f.symbol}
-		if f.symbol != "" {
-			opt.Venue = "binance"
-		}
-		_, err = feeds.Import(context.Background(), bytes.NewReader(data), f.name, opt, feeds.SinkFuncs{
-			OnBar: func(b events.Bar) error { all = append(all, b); return nil },
-		})
-		if err != nil {
-			t.Fatalf("%s: %v", f.name, err)
-		}
-	}
-	slices.SortStableFunc(all, func(a, b events.Bar) int { return a.OpenTime.Compare(b.OpenTime) })
-	return all
-}
 
 // engineConfig is what the engines of these tests run: every built-in
 // strategy with its defaults, on the input interval and on 1h.
@@ -73,24 +39,6 @@ func engineConfig(t testing.TB) engine.Config {
 		}
 	}
 	return engine.Config{Strategies: insts}
-}
-
-// marketMessages returns bars as the messages a Candlewick market producer
-// writes (key = symbol, JSON value), and the partition of each under the
-// Murmur2 balancer over partitions.
-func marketMessages(bars []events.Bar, partitions int) ([]kafkago.Message, []int) {
-	ids := make([]int, partitions)
-	for i := range ids {
-		ids[i] = i
-	}
-	bal := &kafkago.Murmur2Balancer{}
-	msgs := make([]kafkago.Message, len(bars))
-	parts := make([]int, len(bars))
-	for i, b := range bars {
-		msgs[i] = kafkago.Message{Key: []byte(b.Symbol), Value: b.AppendJSON(nil)}
-		parts[i] = bal.Balance(msgs[i], ids...)
-	}
-	return msgs, parts
 }
 
 // engineMember runs one engine instance of group g over l until ctx ends,
@@ -171,8 +119,8 @@ func TestEngineGroupHandOff(t *testing.T) {
 func testEngineGroupHandOff(t *testing.T, direct bool) {
 	const partitions = 6
 	ecfg := engineConfig(t)
-	bars := sampleBars(t)
-	msgs, parts := marketMessages(bars, partitions)
+	bars := kafkatest.MergeByTime(kafkatest.SampleSeries(t)...)
+	msgs, parts := kafkatest.MarketMessages(bars, partitions)
 	want, _ := kafkatest.ReferenceSignals(t, msgs, parts, partitions, ecfg)
 	wantCount := make([]int64, partitions)
 	total := int64(0)

@@ -1,10 +1,14 @@
 // Package kafkatest holds what the Kafka engine tests of several packages
-// share: the single-engine reference run they compare a consumer group's
-// signal topic with.
+// share: the bundled real market data, the market messages a Candlewick
+// producer writes for it, and the single-engine reference run they compare
+// a consumer group's signal topic with.
 package kafkatest
 
 import (
+	"bytes"
 	"context"
+	"io/fs"
+	"slices"
 	"testing"
 
 	kafkago "github.com/segmentio/kafka-go"
@@ -14,6 +18,9 @@ import (
 	"github.com/candlewick-labs/candlewick/eventlog/eventlogtest"
 	"github.com/candlewick-labs/candlewick/eventlog/kafka"
 	"github.com/candlewick-labs/candlewick/eventlog/memlog"
+	"github.com/candlewick-labs/candlewick/events"
+	"github.com/candlewick-labs/candlewick/examples"
+	"github.com/candlewick-labs/candlewick/feeds"
 )
 
 // ReferenceSignals is the reference of the group tests: for each partition
@@ -53,4 +60,63 @@ func ReferenceSignals(t testing.TB, msgs []kafkago.Message, parts []int, partiti
 		l.Close()
 	}
 	return out, counts
+}
+
+// SampleSeries returns the bundled Binance samples (examples/data: the ETH
+// 5m series and the BTC and ETH 1h series, MIT), one slice per file, each
+// in time order.
+func SampleSeries(t testing.TB) [][]events.Bar {
+	t.Helper()
+	var out [][]events.Bar
+	for _, f := range []struct{ name, symbol string }{
+		{"Binance-ETH-USD-PT5M-20230313_20230315.json", ""},
+		{"btc-1h.csv", "BTC-USDT"},
+		{"eth-1h.csv", "ETH-USDT"},
+	} {
+		data, err := fs.ReadFile(examples.Data, "data/"+f.name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		opt := feeds.Options{Symbol: f.symbol}
+		if f.symbol != "" {
+			opt.Venue = "binance"
+		}
+		var bars []events.Bar
+		if _, err := feeds.Import(context.Background(), bytes.NewReader(data), f.name, opt, feeds.SinkFuncs{
+			OnBar: func(b events.Bar) error { bars = append(bars, b); return nil },
+		}); err != nil {
+			t.Fatalf("%s: %v", f.name, err)
+		}
+		out = append(out, bars)
+	}
+	return out
+}
+
+// MergeByTime merges series by open time (stable: equal times keep the
+// series' order), as a market topic receives them.
+func MergeByTime(series ...[]events.Bar) []events.Bar {
+	var all []events.Bar
+	for _, s := range series {
+		all = append(all, s...)
+	}
+	slices.SortStableFunc(all, func(a, b events.Bar) int { return a.OpenTime.Compare(b.OpenTime) })
+	return all
+}
+
+// MarketMessages returns bars as Candlewick's market producers write them
+// (key = symbol, JSON value) and each one's partition of a topic of
+// partitions partitions under Murmur2.
+func MarketMessages(bars []events.Bar, partitions int) ([]kafkago.Message, []int) {
+	ids := make([]int, partitions)
+	for i := range ids {
+		ids[i] = i
+	}
+	bal := &kafkago.Murmur2Balancer{}
+	msgs := make([]kafkago.Message, len(bars))
+	parts := make([]int, len(bars))
+	for i, b := range bars {
+		msgs[i] = kafkago.Message{Key: []byte(b.Symbol), Value: b.AppendJSON(nil)}
+		parts[i] = bal.Balance(msgs[i], ids...)
+	}
+	return msgs, parts
 }
