@@ -644,10 +644,74 @@ func fixedAt(d []byte, p int) (Fixed, int) {
 
 func timeAt(d []byte, p int) (time.Time, int) {
 	n, p := varintAt(d, p)
+	return nanosTime(n), p
+}
+
+// nanosTime is the time of an encoded Unix-nanosecond count.
+func nanosTime(n int64) time.Time {
 	if n == zeroTimeNanos {
-		return time.Time{}, p
+		return time.Time{}
 	}
-	return time.Unix(0, n).UTC(), p
+	return time.Unix(0, n).UTC()
+}
+
+// unzig undoes the zigzag encoding of a signed varint.
+func unzig(u uint64) uint64 { return uint64(int64(u>>1) ^ -int64(u&1)) }
+
+// barFields holds the fixed run of a bar record after its strings: interval,
+// open and close time (varints, zigzag-encoded until read returns) and the
+// five prices (varint coefficient, scale byte).
+type barFields struct {
+	u  [3]uint64
+	px [5]Fixed
+}
+
+// read decodes the fixed run at p and returns the position after it, or -1
+// when a field is not in the common form it handles, a varint of at most
+// nine bytes with eight bytes of record left to load; the caller then reads field by
+// field with uvAt, which accepts and rejects exactly as read does where read
+// succeeds. It exists because those eight varints were eight calls of uvAt
+// (too big to inline) plus calls of timeAt and fixedAt: one loop holding
+// uvAt's fast path decodes a bar's numbers in about two thirds of the time.
+func (f *barFields) read(d []byte, p int) int {
+	for k := range 8 {
+		if p < 0 || p > len(d)-8 {
+			return -1
+		}
+		x := binary.LittleEndian.Uint64(d[p:])
+		var v uint64
+		if stop := ^x & 0x8080808080808080; stop != 0 {
+			n := bits.TrailingZeros64(stop)>>3 + 1
+			x &= 1<<(8*uint(n)) - 1
+			if n > 1 && x>>(8*uint(n-1)) == 0 {
+				return -1 // overlong: let uvAt reject it
+			}
+			v, p = pack7(x), p+n
+		} else {
+			if p+8 >= len(d) {
+				return -1
+			}
+			c := d[p+8]
+			if c == 0 || c >= 0x80 {
+				return -1 // overlong or ten bytes long
+			}
+			v, p = pack7(x)|uint64(c)<<56, p+9
+		}
+		if k < 3 {
+			f.u[k] = v
+			continue
+		}
+		if p >= len(d) {
+			return -1
+		}
+		coef, sc := int64(v>>1)^-int64(v&1), d[p]
+		if sc > MaxScale || (sc > 0 && coef%10 == 0) {
+			return -1
+		}
+		f.px[k-3] = Fixed{coef: coef, scale: sc}
+		p++
+	}
+	return p
 }
 
 // DecodeBar decodes a binary bar record into *b, overwriting every field. It
@@ -680,14 +744,23 @@ func decodeBar(data []byte, b *Bar, d *BarDecoder) error {
 		sym, venue = both[:ls], both[ls:]
 		p += n
 	}
-	iv, p := varintAt(data, p)
-	ot, p := timeAt(data, p)
-	ct, p := timeAt(data, p)
-	o, p := fixedAt(data, p)
-	h, p := fixedAt(data, p)
-	l, p := fixedAt(data, p)
-	c, p := fixedAt(data, p)
-	v, p := fixedAt(data, p)
+	var f barFields
+	if q := f.read(data, p); q >= 0 {
+		p = q
+		f.u[0], f.u[1], f.u[2] = unzig(f.u[0]), unzig(f.u[1]), unzig(f.u[2])
+	} else {
+		// Near the end of the record, or an unusual varint: field by field.
+		var ivn, otn, ctn int64
+		ivn, p = varintAt(data, p)
+		otn, p = varintAt(data, p)
+		ctn, p = varintAt(data, p)
+		f.u[0], f.u[1], f.u[2] = uint64(ivn), uint64(otn), uint64(ctn)
+		for k := range f.px {
+			f.px[k], p = fixedAt(data, p)
+		}
+	}
+	iv, ot, ct := int64(f.u[0]), nanosTime(int64(f.u[1])), nanosTime(int64(f.u[2]))
+	o, h, l, c, v := f.px[0], f.px[1], f.px[2], f.px[3], f.px[4]
 	if uint(p) >= uint(len(data)) {
 		return decodeBarChecked(data, b)
 	}

@@ -86,8 +86,12 @@ func (sr *segReader) next(rec *eventlog.Record) (flags byte, reason string, err 
 	if rem < frameHeaderSize {
 		return 0, "truncated frame header", nil
 	}
-	if err := sr.fill(frameHeaderSize); err != nil {
-		return 0, "", err
+	// The buffer nearly always holds the frame already: the checks before
+	// each fill keep the call (too big to inline) off that path.
+	if sr.w-sr.r < frameHeaderSize {
+		if err := sr.fill(frameHeaderSize); err != nil {
+			return 0, "", err
+		}
 	}
 	length := int64(binary.LittleEndian.Uint32(sr.buf[sr.r:]))
 	switch {
@@ -99,8 +103,10 @@ func (sr *segReader) next(rec *eventlog.Record) (flags byte, reason string, err 
 		return 0, fmt.Sprintf("frame length %d extends past the end of the segment", length), nil
 	}
 	n := frameHeaderSize + int(length)
-	if err := sr.fill(n); err != nil {
-		return 0, "", err
+	if sr.w-sr.r < n {
+		if err := sr.fill(n); err != nil {
+			return 0, "", err
+		}
 	}
 	frame := sr.buf[sr.r : sr.r+n]
 	if length != sr.crcLen {
