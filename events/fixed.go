@@ -302,16 +302,20 @@ var mulLimit = func() (l [len(pow10i)]int64) {
 
 // Float64 returns the float64 nearest to f (correctly rounded, as
 // strconv.ParseFloat of f.String() would give). Indicator math uses it.
+// The common case is small enough to inline.
 func (f Fixed) Float64() float64 {
 	const exact = 1 << 53
 	if f.coef <= exact && f.coef >= -exact {
 		// Both operands are exact in float64, and IEEE division rounds
-		// correctly, so this equals parsing the decimal text.
-		if f.scale == 0 {
-			return float64(f.coef)
-		}
+		// correctly, so this equals parsing the decimal text (a scale of 0
+		// divides by 1, exactly).
 		return float64(f.coef) / pow10f[f.scale]
 	}
+	return f.float64Slow()
+}
+
+// float64Slow is Float64 of a coefficient beyond 2^53, through the text.
+func (f Fixed) float64Slow() float64 {
 	v, _ := strconv.ParseFloat(f.String(), 64)
 	return v
 }
