@@ -97,14 +97,16 @@ func (m *Momentum) PeekNext(v float64) float64 {
 	return m.calc(v, m.win.oldest())
 }
 
-// Update implements Indicator.
+// Update implements Indicator. Once a value has been output (the window
+// full, the input count saturated past the lookback) one test covers
+// both, and the value is stored without emit's warm-up branch.
 func (m *Momentum) Update(in Input) {
 	v := readA(m.src, &in)
-	if !m.win.full() {
+	if m.n <= m.lookback {
 		m.Next(v)
 		return
 	}
-	m.emit(m.calc(v, m.win.shift(v)))
+	m.value = m.calc(v, m.win.shift(v))
 }
 
 // Peek implements Indicator.
@@ -129,5 +131,10 @@ func (m *Momentum) UnmarshalBinary(data []byte) error {
 	d := newStateDecoder(data, m.name)
 	m.decodeScalar(d)
 	m.win.decode(d)
+	// The window holds the last min(inputs, period) values; Update's
+	// steady state trusts the count to say the window is full.
+	if d.err == nil && m.win.len() != min(m.n, m.lookback) {
+		d.fail("input count does not match the window")
+	}
 	return d.finish()
 }

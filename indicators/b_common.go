@@ -28,15 +28,22 @@ func isZeroB(v float64) bool { return -0.00000000000001 < v && v < 0.00000000000
 // greatest of high-low, |high-prevClose| and |low-prevClose|, compared in
 // that order.
 //
-// The comparisons select with masks (selB), not branches: which of the three
-// is largest is data, and mispredicted branches cost more than the rest of
-// an ATR update.
+// The comparisons are branches, as in TA-Lib, not selB's masks: on a
+// continuous market a bar rarely gaps past its own range, so high-low wins
+// almost always and the branches are predicted, while the masks cost four
+// moves between the float and integer registers on every bar. Measured on
+// BTC/USDT 5m (BenchmarkStream, CPU ns/bar, alternating binaries): TRANGE
+// 6.6 -> 5.5, ATR 9.6 -> 8.5, NATR 11.9 -> 8.8, ADX 20.5 -> 17.0, PLUS_DI
+// 14.3 -> 10.6. Same selection, bit for bit.
 func trueRangeB(high, low, prevClose float64) float64 {
 	tr := high - low
-	v := math.Abs(high - prevClose)
-	tr = selB(v > tr, v, tr)
-	v = math.Abs(low - prevClose)
-	return selB(v > tr, v, tr)
+	if v := math.Abs(high - prevClose); v > tr {
+		tr = v
+	}
+	if v := math.Abs(low - prevClose); v > tr {
+		tr = v
+	}
+	return tr
 }
 
 // selB returns a when c, else b, bit for bit, without a branch: for

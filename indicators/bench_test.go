@@ -3,16 +3,20 @@ package indicators_test
 import (
 	"compress/gzip"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"math"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"text/tabwriter"
+	"time"
 
 	"github.com/candlewick-labs/candlewick/indicators"
+	"github.com/candlewick-labs/candlewick/internal/cputime"
 	"github.com/candlewick-labs/candlewick/internal/shareddata"
 )
 
@@ -129,8 +133,19 @@ func benchStream(b *testing.B, c benchCase, bars []indicators.Input) {
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu0, ok := cputime.Process()
 	run(bars, b.N)
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N), "ns/bar")
+	reportPerBar(b, b.N, cpu0, ok)
+}
+
+// reportPerBar reports wall ns/bar and, where the platform gives it, the
+// process's CPU ns/bar (every thread, the garbage collector's included)
+// for bars bars since cpu0.
+func reportPerBar(b *testing.B, bars int, cpu0 time.Duration, cpuOK bool) {
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(bars), "ns/bar")
+	if cpu1, ok := cputime.Process(); ok && cpuOK {
+		b.ReportMetric(float64((cpu1-cpu0).Nanoseconds())/float64(bars), "cpu-ns/bar")
+	}
 }
 
 // benchStreamIface measures Update through the Indicator interface.
@@ -141,6 +156,7 @@ func benchStreamIface(b *testing.B, c benchCase, bars []indicators.Input) {
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu0, ok := cputime.Process()
 	j := 0
 	for i := 0; i < b.N; i++ {
 		ind.Update(bars[j])
@@ -149,19 +165,20 @@ func benchStreamIface(b *testing.B, c benchCase, bars []indicators.Input) {
 			j = 0
 		}
 	}
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N), "ns/bar")
+	reportPerBar(b, b.N, cpu0, ok)
 }
 
 func benchBatch(b *testing.B, c benchCase, bars []indicators.Input) {
 	in := benchBatchInput(bars)
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu0, ok := cputime.Process()
 	for i := 0; i < b.N; i++ {
 		if _, err := indicators.Batch(c.batch, in, c.params...); err != nil {
 			b.Fatal(err)
 		}
 	}
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(bars)), "ns/bar")
+	reportPerBar(b, b.N*len(bars), cpu0, ok)
 }
 
 func benchWindow(b *testing.B, c benchCase, bars []indicators.Input) {
@@ -169,6 +186,7 @@ func benchWindow(b *testing.B, c benchCase, bars []indicators.Input) {
 	n := len(bars) - windowBars
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu0, ok := cputime.Process()
 	for i := 0; i < b.N; i++ {
 		s := i % n
 		w := indicators.BatchInput{Open: in.Open[s : s+windowBars], High: in.High[s : s+windowBars],
@@ -178,7 +196,7 @@ func benchWindow(b *testing.B, c benchCase, bars []indicators.Input) {
 			b.Fatal(err)
 		}
 	}
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N), "ns/bar")
+	reportPerBar(b, b.N, cpu0, ok)
 }
 
 func BenchmarkStream(b *testing.B) {
@@ -241,36 +259,84 @@ func BenchmarkBatchAll(b *testing.B) {
 // batch and of a trailing-window recompute, the ratios, and their medians
 // (the architecture's budget: stream/batch <= 1.5 in the median, <= 3 for
 // each; window/stream >= 50). Opt-in: BENCH_TABLE=1 go test -cpu 1 -run
-// TestBenchTable -v.
+// TestBenchTable -v (about 4 minutes on 2 shared cores).
+//
+// One sample of a cell moves by 10-30 % on a shared machine, so each
+// indicator's stream, interface and batch cells are measured
+// BENCH_ROUNDS times (default 5), interleaved (stream, iface, batch,
+// stream, iface, batch, ...) so that a slow spell of the machine hits
+// both sides of a ratio alike, each sample BENCH_SAMPLE long (default
+// 100ms). A cell is the median of its samples, and a ratio the median of
+// the per-round ratios. The costs are the process's CPU time per bar
+// where the platform reports it (see processCPU; other processes' load
+// does not stretch it), else wall time; the header says which. The
+// window cell, far from its bound, is one sample.
 func TestBenchTable(t *testing.T) {
 	if os.Getenv("BENCH_TABLE") == "" {
 		t.Skip("set BENCH_TABLE=1 to measure")
 	}
+	rounds := 5
+	if v, err := strconv.Atoi(os.Getenv("BENCH_ROUNDS")); err == nil && v > 0 {
+		rounds = v
+	}
+	sample := 100 * time.Millisecond
+	if v, err := time.ParseDuration(os.Getenv("BENCH_SAMPLE")); err == nil && v > 0 {
+		sample = v
+	}
+	setBenchTime(t, sample)
+	metric := "ns/bar"
+	if _, ok := cputime.Process(); ok {
+		metric = "cpu-ns/bar"
+	}
 	bars := benchBars(t)
+	perBar := func(r testing.BenchmarkResult) float64 { return r.Extra[metric] }
 	var sb strings.Builder
 	w := tabwriter.NewWriter(&sb, 0, 8, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(w, "NAME\tstream ns/bar\tiface ns/bar\tallocs/bar\tbatch ns/bar\tstream/batch\tiface/batch\twindow ns/bar\twindow/stream\t\n")
-	perBar := func(r testing.BenchmarkResult) float64 { return r.Extra["ns/bar"] }
+	fmt.Fprintf(w, "NAME\tstream %[1]s\tiface %[1]s\tallocs/bar\tbatch %[1]s\tstream/batch\tiface/batch\twindow %[1]s\twindow/stream\t\n", metric)
 	var ratios, ifaceRatios, windowRatios []float64
 	for _, c := range benchCases(t) {
-		s := testing.Benchmark(func(b *testing.B) { benchStream(b, c, bars) })
-		si := testing.Benchmark(func(b *testing.B) { benchStreamIface(b, c, bars) })
-		allocs := max(s.AllocsPerOp(), si.AllocsPerOp())
+		var s, si, bt, r, ri []float64
+		var allocs int64
+		for range rounds {
+			rs := testing.Benchmark(func(b *testing.B) { benchStream(b, c, bars) })
+			rsi := testing.Benchmark(func(b *testing.B) { benchStreamIface(b, c, bars) })
+			allocs = max(allocs, rs.AllocsPerOp(), rsi.AllocsPerOp())
+			s, si = append(s, perBar(rs)), append(si, perBar(rsi))
+			if c.batch == "" {
+				continue
+			}
+			rb := testing.Benchmark(func(b *testing.B) { benchBatch(b, c, bars) })
+			bt = append(bt, perBar(rb))
+			r, ri = append(r, perBar(rs)/perBar(rb)), append(ri, perBar(rsi)/perBar(rb))
+		}
 		if c.batch == "" {
-			fmt.Fprintf(w, "%s\t%.1f\t%.1f\t%d\t-\t-\t-\t-\t-\t\n", c.name, perBar(s), perBar(si), allocs)
+			fmt.Fprintf(w, "%s\t%.1f\t%.1f\t%d\t-\t-\t-\t-\t-\t\n", c.name, median(s), median(si), allocs)
 			continue
 		}
-		bt := testing.Benchmark(func(b *testing.B) { benchBatch(b, c, bars) })
-		wn := testing.Benchmark(func(b *testing.B) { benchWindow(b, c, bars) })
-		r, ri, rw := perBar(s)/perBar(bt), perBar(si)/perBar(bt), perBar(wn)/perBar(s)
-		ratios, ifaceRatios, windowRatios = append(ratios, r), append(ifaceRatios, ri), append(windowRatios, rw)
-		fmt.Fprintf(w, "%s\t%.1f\t%.1f\t%d\t%.1f\t%.2f\t%.2f\t%.0f\t%.0fx\t\n", c.name, perBar(s), perBar(si), allocs,
-			perBar(bt), r, ri, perBar(wn), rw)
+		wn := perBar(testing.Benchmark(func(b *testing.B) { benchWindow(b, c, bars) }))
+		rw := wn / median(s)
+		ratios, ifaceRatios, windowRatios = append(ratios, median(r)), append(ifaceRatios, median(ri)), append(windowRatios, rw)
+		fmt.Fprintf(w, "%s\t%.1f\t%.1f\t%d\t%.1f\t%.2f\t%.2f\t%.0f\t%.0fx\t\n", c.name, median(s), median(si), allocs,
+			median(bt), median(r), median(ri), wn, rw)
 	}
 	w.Flush()
-	t.Logf("%d bars\n%s", len(bars), sb.String())
+	t.Logf("%d bars, %d interleaved rounds of %v samples per cell, %s\n%s", len(bars), rounds, sample, metric, sb.String())
 	t.Logf("median stream/batch %.2f (max %.2f), median iface/batch %.2f (max %.2f), min window/stream %.0fx",
 		median(ratios), slices.Max(ratios), median(ifaceRatios), slices.Max(ifaceRatios), slices.Min(windowRatios))
+}
+
+// setBenchTime sets -test.benchtime, which testing.Benchmark reads, to d
+// for the rest of t.
+func setBenchTime(t *testing.T, d time.Duration) {
+	f := flag.Lookup("test.benchtime")
+	if f == nil {
+		t.Fatal("no -test.benchtime flag")
+	}
+	old := f.Value.String()
+	if err := f.Value.Set(d.String()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Value.Set(old) })
 }
 
 // median returns the median of xs (the mean of the middle two when even).

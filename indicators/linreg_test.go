@@ -161,6 +161,7 @@ func TestLinRegNoDriftLong(t *testing.T) {
 		{"walkBTC", 50000, 0.002, 14, n},
 		{"walkSmall", 0.01, 0.03, 2, n},
 		{"walk100p200", 100, 0.01, 200, n / 10},
+		{"walk1e5p100", 1e5, 0.01, 100, n / 10},
 	} {
 		t.Run(fmt.Sprintf("%s/%d", tc.name, tc.period), func(t *testing.T) {
 			checkLinRegAgainstFresh(t, linRegWalk(11, tc.count, tc.start, tc.vol), tc.period)
@@ -188,41 +189,57 @@ func TestLinRegNoDriftShared(t *testing.T) {
 
 // TestLinRegFlatWindow checks that a window of identical values gives a
 // slope and angle of exactly 0 and the value itself (to 1e-15) as line,
-// intercept and forecast, even after the sums have carried a long history.
+// intercept and forecast, from the first bar the window is flat on (a
+// re-anchor in O(1), see LinReg) and through a Peek, even after the sums
+// have carried a long history.
 func TestLinRegFlatWindow(t *testing.T) {
+	const period, flat = 14, 20
 	x := linRegWalk(5, 50_000, 43210.5, 0.01)
-	for i := 0; i < 20; i++ {
+	for i := 0; i < flat; i++ {
 		x = append(x, 43210.12345)
 	}
 	for k, b := range linRegBuilders {
-		l, err := b.new(14, indicators.SourceClose)
+		l, err := b.new(period, indicators.SourceClose)
 		if err != nil {
 			t.Fatal(err)
 		}
-		var got float64
-		for _, v := range x {
-			got = l.Next(v)
-		}
-		// The slope cancels exactly; the level is the value up to the
-		// rounding of ΣY/period (TA-Lib C rounds there too).
-		if k == 1 || k == 3 {
-			if got != 0 {
-				t.Errorf("%s over a flat window: %.17g, want exactly 0", b.name, got)
+		out := make([]float64, 1)
+		for i, v := range x {
+			l.Peek(indicators.Input{Close: v}, out)
+			got := l.Next(v)
+			if i < len(x)-flat+period-1 {
+				continue
 			}
-		} else if want := 43210.12345; !closeEnough(got, want, 1e-15) {
-			t.Errorf("%s over a flat window: %.17g, want %.17g", b.name, got, want)
+			if !bitSame(out[0], got) {
+				t.Fatalf("%s at %d: Peek %.17g, Next %.17g", b.name, i, out[0], got)
+			}
+			// The slope cancels exactly; the level is the value up to the
+			// rounding of ΣY/period (TA-Lib C rounds there too).
+			if k == 1 || k == 3 {
+				if got != 0 {
+					t.Errorf("%s over a flat window at %d: %.17g, want exactly 0", b.name, i, got)
+				}
+			} else if want := 43210.12345; !closeEnough(got, want, 1e-15) {
+				t.Errorf("%s over a flat window at %d: %.17g, want %.17g", b.name, i, got, want)
+			}
 		}
 	}
 }
 
 // TestLinRegSnapshotVersions checks the snapshot versions: the current one
-// (3: the window and the sums) restores bit for bit, which the generic
-// tests check too; a version-2 snapshot (the window alone, written by the
-// O(period) implementation) is still read, its sums rebuilt from the
-// window, and continues within the golden tolerance; any other version is
-// refused with ErrState.
+// (4: the window, the anchor, the two sums and the re-anchor counters)
+// restores bit for bit, which the generic tests check too; version-3
+// (the window and four double-double sums) and version-2 (the window
+// alone, from the O(period) implementation) snapshots are still read,
+// their sums rebuilt from the window, and continue within the golden
+// tolerance; any other version is refused with ErrState.
 func TestLinRegSnapshotVersions(t *testing.T) {
 	x := linRegWalk(3, 3000, 100, 0.01)
+	// A flat stretch at the cut, so the restored repeat count matters.
+	for i := 990; i < 1000; i++ {
+		x[i] = x[989]
+	}
+	const tail = 40 // version 4 after the window: anchor, ΣD, ΣXD, age, run
 	for _, b := range linRegBuilders {
 		t.Run(b.name, func(t *testing.T) {
 			a, _ := b.new(14, indicators.SourceClose)
@@ -233,32 +250,42 @@ func TestLinRegSnapshotVersions(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if snap[0] != 3 {
-				t.Fatalf("snapshot version %d, want 3", snap[0])
+			if snap[0] != 4 {
+				t.Fatalf("snapshot version %d, want 4", snap[0])
 			}
-			// Version 2 is version 3 without the four sums at the end.
-			v2 := append([]byte{2}, snap[1:len(snap)-32]...)
-			old, _ := b.new(14, indicators.SourceClose)
-			if err := old.UnmarshalBinary(v2); err != nil {
-				t.Fatalf("version 2 snapshot: %v", err)
-			}
-			for i, v := range x[1000:] {
-				want, got := a.Next(v), old.Next(v)
-				if !closeEnough(got, want, goldenTol) {
-					t.Fatalf("bar %d after a version-2 restore: %.17g, uninterrupted %.17g", 1000+i, got, want)
+			prefix := snap[1 : len(snap)-tail] // name, scalar, window
+			v3 := append(append([]byte{3}, prefix...), make([]byte, 32)...)
+			v2 := append([]byte{2}, prefix...)
+			for _, old := range []struct {
+				name string
+				data []byte
+			}{{"version 3", v3}, {"version 2", v2}} {
+				restored, _ := b.new(14, indicators.SourceClose)
+				if err := restored.UnmarshalBinary(old.data); err != nil {
+					t.Fatalf("%s snapshot: %v", old.name, err)
+				}
+				cont, _ := b.new(14, indicators.SourceClose)
+				if err := cont.UnmarshalBinary(snap); err != nil {
+					t.Fatal(err)
+				}
+				for i, v := range x[1000:] {
+					want, got := cont.Next(v), restored.Next(v)
+					if !closeEnough(got, want, goldenTol) {
+						t.Fatalf("bar %d after a %s restore: %.17g, uninterrupted %.17g", 1000+i, old.name, got, want)
+					}
 				}
 			}
-			for _, v := range []byte{0, 1, 4, 255} {
+			for _, v := range []byte{0, 1, 5, 255} {
 				bad := append([]byte{v}, snap[1:]...)
 				fresh, _ := b.new(14, indicators.SourceClose)
 				if err := fresh.UnmarshalBinary(bad); !errors.Is(err, indicators.ErrState) {
 					t.Errorf("version %d: %v, want ErrState", v, err)
 				}
 			}
-			// A version-3 snapshot cut to the version-2 length is truncated.
+			// A version-4 snapshot cut short is truncated.
 			fresh, _ := b.new(14, indicators.SourceClose)
-			if err := fresh.UnmarshalBinary(snap[:len(snap)-32]); !errors.Is(err, indicators.ErrState) {
-				t.Errorf("truncated version 3: %v, want ErrState", err)
+			if err := fresh.UnmarshalBinary(snap[:len(snap)-8]); !errors.Is(err, indicators.ErrState) {
+				t.Errorf("truncated version 4: %v, want ErrState", err)
 			}
 		})
 	}

@@ -22,7 +22,7 @@ import (
 //
 // An indicator whose own layout changes gets its own version, written in
 // the same first byte, and lists the versions it still reads: LinReg
-// (LINEARREG and family) writes linRegStateVersion (3) and reads 3 and 2.
+// (LINEARREG and family) writes linRegStateVersion (4) and reads 4, 3 and 2.
 const stateVersion = 2
 
 // ErrState is returned (wrapped) by UnmarshalBinary for a snapshot that is
