@@ -656,46 +656,47 @@ func nanosTime(n int64) time.Time {
 }
 
 // unzig undoes the zigzag encoding of a signed varint.
-func unzig(u uint64) uint64 { return uint64(int64(u>>1) ^ -int64(u&1)) }
+func unzig(u uint64) int64 { return int64(u>>1) ^ -int64(u&1) }
 
 // barFields holds the fixed run of a bar record after its strings: interval,
-// open and close time (varints, zigzag-encoded until read returns) and the
-// five prices (varint coefficient, scale byte).
+// open and close time (varints, still zigzag-encoded) and the five prices
+// (varint coefficient, scale byte).
 type barFields struct {
 	u  [3]uint64
 	px [5]Fixed
 }
 
 // read decodes the fixed run at p and returns the position after it, or -1
-// when a field is not in the common form it handles, a varint of at most
-// nine bytes with eight bytes of record left to load; the caller then reads field by
-// field with uvAt, which accepts and rejects exactly as read does where read
-// succeeds. It exists because those eight varints were eight calls of uvAt
-// (too big to inline) plus calls of timeAt and fixedAt: one loop holding
-// uvAt's fast path decodes a bar's numbers in about two thirds of the time.
+// (and then the record is malformed). It exists because those eight varints
+// were eight calls of uvAt (too big to inline) plus calls of timeAt and
+// fixedAt: one loop holding uvAt's fast path decodes a bar's numbers in
+// about two thirds of the time. Where that path does not apply (fewer than
+// eight bytes left, which is the last field or two of a bar without quote
+// volume and trade count, or a varint of ten bytes) it calls uvAt for that
+// field, so it accepts and rejects exactly what uvAt does.
 func (f *barFields) read(d []byte, p int) int {
 	for k := range 8 {
-		if p < 0 || p > len(d)-8 {
-			return -1
-		}
-		x := binary.LittleEndian.Uint64(d[p:])
 		var v uint64
-		if stop := ^x & 0x8080808080808080; stop != 0 {
-			n := bits.TrailingZeros64(stop)>>3 + 1
-			x &= 1<<(8*uint(n)) - 1
-			if n > 1 && x>>(8*uint(n-1)) == 0 {
-				return -1 // overlong: let uvAt reject it
+		if p >= 0 && p <= len(d)-8 {
+			x := binary.LittleEndian.Uint64(d[p:])
+			if stop := ^x & 0x8080808080808080; stop != 0 {
+				n := bits.TrailingZeros64(stop)>>3 + 1
+				x &= 1<<(8*uint(n)) - 1
+				if n > 1 && x>>(8*uint(n-1)) == 0 {
+					return -1 // overlong: a zero final byte
+				}
+				v, p = pack7(x), p+n
+			} else if p+8 < len(d) && d[p+8]-1 < 0x7f {
+				// Nine bytes, the last one 1..0x7f: Unix-nanosecond times.
+				v, p = pack7(x)|uint64(d[p+8])<<56, p+9
+			} else {
+				v, p = uvAt(d, p)
 			}
-			v, p = pack7(x), p+n
 		} else {
-			if p+8 >= len(d) {
-				return -1
-			}
-			c := d[p+8]
-			if c == 0 || c >= 0x80 {
-				return -1 // overlong or ten bytes long
-			}
-			v, p = pack7(x)|uint64(c)<<56, p+9
+			v, p = uvAt(d, p)
+		}
+		if p < 0 {
+			return -1
 		}
 		if k < 3 {
 			f.u[k] = v
@@ -745,21 +746,8 @@ func decodeBar(data []byte, b *Bar, d *BarDecoder) error {
 		p += n
 	}
 	var f barFields
-	if q := f.read(data, p); q >= 0 {
-		p = q
-		f.u[0], f.u[1], f.u[2] = unzig(f.u[0]), unzig(f.u[1]), unzig(f.u[2])
-	} else {
-		// Near the end of the record, or an unusual varint: field by field.
-		var ivn, otn, ctn int64
-		ivn, p = varintAt(data, p)
-		otn, p = varintAt(data, p)
-		ctn, p = varintAt(data, p)
-		f.u[0], f.u[1], f.u[2] = uint64(ivn), uint64(otn), uint64(ctn)
-		for k := range f.px {
-			f.px[k], p = fixedAt(data, p)
-		}
-	}
-	iv, ot, ct := int64(f.u[0]), nanosTime(int64(f.u[1])), nanosTime(int64(f.u[2]))
+	p = f.read(data, p)
+	iv, ot, ct := unzig(f.u[0]), nanosTime(unzig(f.u[1])), nanosTime(unzig(f.u[2]))
 	o, h, l, c, v := f.px[0], f.px[1], f.px[2], f.px[3], f.px[4]
 	if uint(p) >= uint(len(data)) {
 		return decodeBarChecked(data, b)
