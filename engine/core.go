@@ -112,17 +112,47 @@ func configErr(format string, args ...any) error {
 }
 
 // resolve applies defaults to a copy of c and checks it.
-func resolve(c Config) (Config, error) {
+func resolve(c Config) (Config, error) { return resolveWith(c, nil) }
+
+// resolveWith is resolve with the caches of u (nil: none), which also
+// keeps in u.built the strategy it builds for each instance (see [reuse]).
+func resolveWith(c Config, u *reuse) (Config, error) {
 	var errs []error
 	if c.Indicators == nil {
-		reg, err := indicators.NewRegistry(indicators.Settings{})
-		if err != nil {
-			return c, configErr("indicator registry: %w", err)
+		if u != nil && u.defReg != nil {
+			// The default registry is immutable: the one built last time
+			// is the one NewRegistry would build again.
+			c.Indicators = u.defReg
+		} else {
+			reg, err := indicators.NewRegistry(indicators.Settings{})
+			if err != nil {
+				return c, configErr("indicator registry: %w", err)
+			}
+			c.Indicators = reg
+			if u != nil {
+				u.defReg = reg
+			}
 		}
-		c.Indicators = reg
 	}
-	c.Strategies = slices.Clone(c.Strategies)
-	seen := make(map[string]bool, len(c.Strategies))
+	var seen map[string]bool
+	if u != nil {
+		u.useRegistry(c.Indicators)
+		u.insts = append(u.insts[:0], c.Strategies...)
+		c.Strategies = u.insts
+		if u.seen == nil {
+			u.seen = make(map[string]bool, len(c.Strategies))
+		}
+		clear(u.seen)
+		seen = u.seen
+		clear(u.built)
+		u.built = u.built[:0]
+		for range c.Strategies {
+			u.built = append(u.built, nil)
+		}
+	} else {
+		c.Strategies = slices.Clone(c.Strategies)
+		seen = make(map[string]bool, len(c.Strategies))
+	}
 	for i := range c.Strategies {
 		in := &c.Strategies[i]
 		if in.Name == "" {
@@ -156,12 +186,15 @@ func resolve(c Config) (Config, error) {
 			errs = append(errs, configErr("strategy %q: Def.New returned nil", in.Name))
 			continue
 		}
-		errs = append(errs, checkNeeds(c.Indicators, in.Name, st.Needs())...)
+		errs = append(errs, checkNeeds(c.Indicators, u, in.Name, st.Needs())...)
+		if u != nil {
+			u.built[i] = st
+		}
 	}
 	return c, errors.Join(errs...)
 }
 
-func checkNeeds(reg *indicators.Registry, name string, n strategies.Needs) []error {
+func checkNeeds(reg *indicators.Registry, u *reuse, name string, n strategies.Needs) []error {
 	var errs []error
 	for _, tf := range n.Timeframes {
 		if tf < 0 {
@@ -175,7 +208,7 @@ func checkNeeds(reg *indicators.Registry, name string, n strategies.Needs) []err
 		if need.Timeframe < 0 {
 			errs = append(errs, configErr("strategy %q: indicator %d: timeframe %v is negative", name, i, time.Duration(need.Timeframe)))
 		}
-		if _, err := reg.Parse(need.Spec); err != nil {
+		if _, err := u.parse(reg, need.Spec); err != nil {
 			errs = append(errs, configErr("strategy %q: indicator %d: %w", name, i, err))
 		}
 	}
@@ -195,7 +228,8 @@ type Core struct {
 	reg         *indicators.Registry
 	insts       []instance
 	provisional bool
-	fingerprint [32]byte // of the configuration, checked by UnmarshalBinary
+	fingerprint [32]byte // of the configuration, checked by UnmarshalBinary (see configFP)
+	fpOK        bool     // fingerprint is computed: it is only needed for snapshots
 
 	series []*series // in order of first appearance
 	index  map[seriesKey]int
@@ -212,6 +246,12 @@ type Core struct {
 	idBuf   []byte      // its input
 	applies uint64      // Apply calls that reached step (see run.seq)
 	stats   Stats
+
+	// transient: signals' Indicators and IDs are valid until the next
+	// Apply only (see ReuseSignalMemory).
+	transient bool
+	// reuse is what Reset keeps from one configuration for the next.
+	reuse reuse
 }
 
 // Stats counts what a Core did since New (they are not part of snapshots).
@@ -227,24 +267,10 @@ type Stats struct {
 // New returns a Core for cfg, after applying defaults to its copy and
 // validating it (see [Config.Validate]); the error matches [ErrConfig].
 func New(cfg Config) (*Core, error) {
-	cfg, err := resolve(cfg)
-	if err != nil {
+	c := &Core{index: map[seriesKey]int{}, arena: signalArena{chunk: arenaChunk}}
+	if err := c.Reset(cfg); err != nil {
 		return nil, err
 	}
-	c := &Core{reg: cfg.Indicators, provisional: cfg.Provisional, index: map[seriesKey]int{}}
-	for _, in := range cfg.Strategies {
-		c.insts = append(c.insts, instance{
-			name:      in.Name,
-			version:   in.Def.Version,
-			hash:      in.Params.Hash(),
-			params:    slices.Clip(in.Params.List()),
-			def:       in.Def,
-			p:         in.Params,
-			symbols:   slices.Clone(in.Symbols),
-			intervals: slices.Clone(in.Intervals),
-		})
-	}
-	c.fingerprint = c.configFingerprint()
 	return c, nil
 }
 
@@ -271,13 +297,17 @@ func (c *Core) Stats() Stats { return c.stats }
 // instance's parameter list, shared by all its signals and read-only:
 // appending to it copies (it is capacity-clipped), writing its elements in
 // place is not allowed. Sharing it rather than copying it per signal halves
-// the bytes a replay allocates.
+// the bytes a replay allocates. (With [Core.ReuseSignalMemory] on, the
+// Indicators and IDs are valid only until the next call instead.)
 //
 // A bar that fails validation, or whose open time is not after that of the
 // previous bar of its series, gives an error matching [ErrRejected] and
 // changes nothing. An error matching [ErrStrategy] means a strategy could
 // not be built for the bar's new series; the bar was not applied either.
 func (c *Core) Apply(pos events.Position, b *events.Bar, out []events.Signal) ([]events.Signal, error) {
+	if c.transient {
+		c.arena.rewind() // the previous call's signals are consumed
+	}
 	if b == nil {
 		c.stats.Rejected++
 		return out, &RejectError{Reason: "no bar"}
@@ -485,9 +515,13 @@ func (c *Core) newSeries(symbol string, iv events.Interval) (*series, error) {
 		if !in.matches(symbol, iv) {
 			continue
 		}
-		st, err := in.def.New(in.p)
-		if err != nil || st == nil {
-			return nil, fmt.Errorf("%w: %q on %s %s: %v", ErrStrategy, in.name, symbol, iv, err)
+		st := c.reuse.takeBuilt(i)
+		if st == nil {
+			var err error
+			st, err = in.def.New(in.p)
+			if err != nil || st == nil {
+				return nil, fmt.Errorf("%w: %q on %s %s: %v", ErrStrategy, in.name, symbol, iv, err)
+			}
 		}
 		n := st.Needs()
 		if len(n.Timeframes) == 0 {
@@ -508,7 +542,7 @@ func (c *Core) newSeries(symbol string, iv events.Interval) (*series, error) {
 			s.excluded = append(s.excluded, in.name+": timeframe "+bad+" is not a whole multiple of "+iv.String())
 			continue
 		}
-		if len(checkNeeds(c.reg, in.name, n)) > 0 {
+		if len(checkNeeds(c.reg, &c.reuse, in.name, n)) > 0 {
 			return nil, fmt.Errorf("%w: %q on %s %s: declares other needs than when configured", ErrStrategy, in.name, symbol, iv)
 		}
 		ps = append(ps, pending{i, st, n})
@@ -546,17 +580,18 @@ func (c *Core) newSeries(symbol string, iv events.Interval) (*series, error) {
 			f.hist = max(f.hist, hist)
 		}
 		for _, need := range p.needs.Indicators {
-			spec, err := c.reg.Parse(need.Spec)
+			pe, err := c.reuse.parse(c.reg, need.Spec)
 			if err != nil {
 				return nil, fmt.Errorf("%w: %q: %v", ErrStrategy, c.insts[p.inst].name, err)
 			}
+			spec := pe.spec
 			tf := resolveTF(need.Timeframe)
 			fi := frameOf(tf)
 			f := s.frames[fi]
-			name := spec.Name()
+			name := pe.name
 			ii := slices.IndexFunc(f.inds, func(x *indState) bool { return x.name == name })
 			if ii < 0 {
-				ind, err := c.reg.Build(spec)
+				ind, err := c.reuse.indicator(c.reg, spec, name)
 				if err != nil {
 					return nil, fmt.Errorf("%w: %q: %v", ErrStrategy, c.insts[p.inst].name, err)
 				}

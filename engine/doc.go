@@ -80,4 +80,11 @@
 // or map iteration. Read bars with an events.BarDecoder, which allocates
 // nothing per bar either, and a replay from the log allocates nothing per
 // bar at all.
+//
+// A caller that runs many configurations in turn (a parameter sweep: one
+// Core per worker) can [Core.Reset] a Core to the next configuration
+// instead of building a new one: the result is what New gives, and the
+// Core's memory (indicators of the same spec, signal memory, scratch) is
+// reused. With [Core.ReuseSignalMemory] on, a signal's Indicators and ID
+// live only until the next Apply, and emitting allocates nothing at all.
 package engine

@@ -267,6 +267,12 @@ func (r *Runner) Run(ctx context.Context) error {
 	// Made once: handle uses it for every event and must not allocate.
 	r.ioCtx = context.WithoutCancel(ctx)
 	if err := r.restore(ctx); err != nil {
+		if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+			// Shut down while restoring: a requested shutdown, not a
+			// failure. Nothing was handled, and a half-restored state must
+			// not be snapshotted: the next Run restores again.
+			return nil
+		}
 		return err
 	}
 	r.target = -1

@@ -3,7 +3,6 @@ package engine
 import (
 	"crypto/sha256"
 	"encoding"
-	"encoding/hex"
 	"hash"
 	"math"
 	"strconv"
@@ -29,8 +28,33 @@ func appendSignalID(dst, scratch []byte, instance, paramHash, symbol, tf string,
 	b := appendIDPrefix(scratch[:0], instance, paramHash, symbol, tf, src.Stream)
 	b = appendIDSuffix(b, src, status, index)
 	sum := sha256.Sum256(b)
-	return hex.AppendEncode(dst, sum[:16])
+	return appendHex16(dst, sum[:16])
 }
+
+// appendHex16 is hex.AppendEncode(dst, p[:16]) (lower case), two digits
+// at a time from a table: a signal ID is 16 bytes of hex, and encoding
+// them byte by byte was a fifth of the cost of an ID after the hash.
+func appendHex16(dst, p []byte) []byte {
+	p = p[:16]
+	n := len(dst)
+	dst = append(dst, "0123456789abcdef0123456789abcdef"...)
+	out := dst[n : n+32]
+	for i, c := range p {
+		out[2*i] = hexPairs[2*int(c)]
+		out[2*i+1] = hexPairs[2*int(c)+1]
+	}
+	return dst
+}
+
+// hexPairs holds the two lower-case hex digits of every byte value.
+const hexPairs = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f" +
+	"202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f" +
+	"404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f" +
+	"606162636465666768696a6b6c6d6e6f707172737475767778797a7b7c7d7e7f" +
+	"808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f" +
+	"a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf" +
+	"c0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedf" +
+	"e0e1e2e3e4e5e6e7e8e9eaebecedeeeff0f1f2f3f4f5f6f7f8f9fafbfcfdfeff"
 
 // appendIDPrefix appends the part of a signal ID's hash input that is the
 // same for every signal of one strategy run on one frame of one series (and
@@ -104,7 +128,7 @@ func (c *Core) signalID(dst []byte, v *view, pos events.Position, status events.
 			c.idHash.Reset()
 			c.idHash.Write(c.idBuf)
 			if p.state == nil {
-				p.state = make([]byte, 0, 128) // the state takes 108 bytes: one allocation
+				p.state = c.reuse.idState() // the state takes 108 bytes: one allocation, or a spare
 			}
 			if st, err := c.idHash.AppendBinary(p.state[:0]); err == nil {
 				p.state, p.mid = st, true
@@ -125,7 +149,7 @@ func (c *Core) signalID(dst []byte, v *view, pos events.Position, status events.
 	if cap(sum) != cap(c.idSum) {
 		c.idSum = sum[:0]
 	}
-	return hex.AppendEncode(dst, sum[:16])
+	return appendHex16(dst, sum)
 }
 
 // newIDHash sets c.idHash if it is nil, and reports whether it is set: it
@@ -158,7 +182,7 @@ func (c *Core) emit(v *view, pos events.Position, prov bool, d strategies.Decisi
 	}
 	f := s.frames[fi]
 	mark := c.arena.nVals
-	vals := carve(&c.arena.vals, &c.arena.nVals, len(r.names))[:0]
+	vals := carve(&c.arena.vals, &c.arena.nVals, len(r.names), c.arena.blockLen(len(c.arena.vals)))[:0]
 	for _, nr := range r.needs {
 		is := nr.is
 		for _, o := range nr.outs {
@@ -247,17 +271,32 @@ type signalArena struct {
 	nVals  int // vals[:nVals] are handed out
 	nPar   int // params[:nPar] are handed out
 	nIDs   int // ids[:nIDs] are handed out
+	// chunk is the elements a new block holds: arenaChunk, or fewer when
+	// blocks are rewound for every Apply (rewound: transient signal
+	// memory), where a new block doubles the last so that a bar with many
+	// signals grows the block once, not on every such bar.
+	chunk   int
+	rewound bool
 }
 
-// carve returns n zero elements from the block *a has room in after its
-// first *used (a new block when it has none), with length and capacity n.
-// n == 0 gives an empty, non-nil slice, as make would.
-func carve[T any](a *[]T, used *int, n int) []T {
+// blockLen is the length of a new block replacing one of length cur.
+func (a *signalArena) blockLen(cur int) int {
+	if a.rewound {
+		return max(a.chunk, 2*cur)
+	}
+	return a.chunk
+}
+
+// carve returns n elements from the block *a has room in after its first
+// *used (a new block of max(chunk, n) zero elements when it has none),
+// with length and capacity n. n == 0 gives an empty, non-nil slice, as
+// make would.
+func carve[T any](a *[]T, used *int, n, chunk int) []T {
 	if n == 0 {
 		return []T{}
 	}
 	if len(*a)-*used < n {
-		*a = make([]T, max(arenaChunk, n))
+		*a = make([]T, max(chunk, n))
 		*used = 0
 	}
 	i := *used
@@ -272,7 +311,7 @@ const signalIDLen = 32
 // ID), stored in the ids block.
 func (a *signalArena) id(write func(dst []byte) []byte) string {
 	if len(a.ids)-a.nIDs < signalIDLen {
-		a.ids = make([]byte, arenaChunk*signalIDLen)
+		a.ids = make([]byte, a.blockLen(len(a.ids)/signalIDLen)*signalIDLen)
 		a.nIDs = 0
 	}
 	start := a.nIDs

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"encoding/hex"
 	"testing"
 
 	"github.com/candlewick-labs/candlewick/events"
@@ -32,5 +33,20 @@ func BenchmarkSignalID(b *testing.B) {
 		"BTC-USDT", "5m", pos, events.StatusConfirmed, 0)
 	if got := c.signalID(nil, v, pos, events.StatusConfirmed, 0); string(got) != string(want) {
 		b.Fatalf("midstate ID %s, want %s", got, want)
+	}
+}
+
+// TestAppendHex16 checks the table encoder against encoding/hex on every
+// byte value, appending after existing bytes.
+func TestAppendHex16(t *testing.T) {
+	for start := 0; start < 256; start += 16 {
+		var p [16]byte
+		for i := range p {
+			p[i] = byte(start + i)
+		}
+		got := appendHex16([]byte("x"), p[:])
+		if want := hex.AppendEncode([]byte("x"), p[:]); string(got) != string(want) {
+			t.Fatalf("%x: got %s, want %s", p, got, want)
+		}
 	}
 }

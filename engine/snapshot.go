@@ -128,7 +128,8 @@ func (c *Core) MarshalBinary() ([]byte, error) {
 	w := snapWriter{b: make([]byte, 0, 4096)}
 	w.b = append(w.b, snapshotMagic...)
 	w.byte1(snapshotV1)
-	w.b = append(w.b, c.fingerprint[:]...)
+	fp := c.configFP()
+	w.b = append(w.b, fp[:]...)
 	w.bool(c.hasPos)
 	w.str(c.pos.Stream)
 	w.varint(int64(c.pos.Partition))
@@ -334,7 +335,7 @@ func (c *Core) UnmarshalBinary(data []byte) error {
 	if crc32.Checksum(body, crcTable) != binary.LittleEndian.Uint32(data[len(data)-4:]) {
 		return &SnapshotError{Offset: len(data) - 4, Detail: "checksum mismatch"}
 	}
-	if string(data[len(snapshotMagic)+1:hdr]) != string(c.fingerprint[:]) {
+	if fp := c.configFP(); string(data[len(snapshotMagic)+1:hdr]) != string(fp[:]) {
 		return &SnapshotError{Offset: len(snapshotMagic) + 1,
 			Detail: "taken with another configuration (strategies, parameters or options differ)"}
 	}
