@@ -34,14 +34,21 @@ type FingerprintParts struct {
 // sum is the fingerprint: SHA-256 over "name=value\n" for each part, in
 // the order of the struct.
 func (f FingerprintParts) sum() string {
-	h := sha256.New()
-	for _, kv := range [][2]string{
+	// The lines are hashed as one text (the same bytes as line by line),
+	// built in a buffer on the stack: a sweep sums once per point.
+	var buf [512]byte
+	b := buf[:0]
+	for _, kv := range [...][2]string{
 		{"version", f.Version}, {"input", f.Input}, {"strategy", f.Strategy},
 		{"costs", f.Costs}, {"signals", f.Signals}, {"equity", f.Equity},
 	} {
-		h.Write([]byte(kv[0] + "=" + kv[1] + "\n"))
+		b = append(b, kv[0]...)
+		b = append(b, '=')
+		b = append(b, kv[1]...)
+		b = append(b, '\n')
 	}
-	return hex.EncodeToString(h.Sum(nil))
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
 }
 
 // fingerprinter hashes a run as it goes. Not safe for concurrent use.
@@ -49,6 +56,18 @@ type fingerprinter struct {
 	input, signals, equityH hash.Hash
 	buf                     []byte
 	inputHex                string // when set, the input hash (computed once for a sweep)
+	costsHex                string // when set, the costs hash (the same for a sweep's runs)
+	deferInput              bool   // the input hash is the sweep's: finish leaves it empty if inputHex is
+}
+
+// reset makes f what newFingerprinter(stream) returns, keeping its memory.
+func (f *fingerprinter) reset(stream string) {
+	f.input.Reset()
+	f.signals.Reset()
+	f.equityH.Reset()
+	f.inputHex, f.costsHex, f.deferInput = "", "", false
+	f.input.Write([]byte(stream))
+	f.input.Write([]byte{0})
 }
 
 func newFingerprinter(stream string) *fingerprinter {
@@ -88,27 +107,34 @@ func (f *fingerprinter) equity(p *EquityPoint) {
 }
 
 func (f *fingerprinter) finish(rp RunParams) FingerprintParts {
-	hexOf := func(h hash.Hash) string { return hex.EncodeToString(h.Sum(nil)) }
+	hexOf := func(h hash.Hash) string {
+		var sum [sha256.Size]byte
+		return hex.EncodeToString(h.Sum(sum[:0]))
+	}
 	js := func(v any) string {
 		b, _ := json.Marshal(v) // plain structs of strings and numbers: cannot fail
 		s := sha256.Sum256(b)
 		return hex.EncodeToString(s[:])
 	}
 	input := f.inputHex
-	if input == "" {
+	if input == "" && !f.deferInput {
 		input = hexOf(f.input)
+	}
+	costs := f.costsHex
+	if costs == "" {
+		costs = js(struct {
+			P       PortfolioDescription
+			Symbols []string
+			From    string
+			To      string
+		}{rp.Portfolio, rp.Symbols, rp.From.UTC().String(), rp.To.UTC().String()})
 	}
 	return FingerprintParts{
 		Version:  Version,
 		Input:    input,
 		Strategy: js(rp.Strategies),
-		Costs: js(struct {
-			P       PortfolioDescription
-			Symbols []string
-			From    string
-			To      string
-		}{rp.Portfolio, rp.Symbols, rp.From.UTC().String(), rp.To.UTC().String()}),
-		Signals: hexOf(f.signals),
-		Equity:  hexOf(f.equityH),
+		Costs:    costs,
+		Signals:  hexOf(f.signals),
+		Equity:   hexOf(f.equityH),
 	}
 }

@@ -62,6 +62,13 @@ type marker struct {
 	cashOK   bool
 }
 
+// reset forgets the previous benchmark and cash (for a portfolio reset);
+// everything else in m is scratch, written before it is read.
+func (m *marker) reset() {
+	m.haveLast, m.lastDec, m.cashOK = false, false, false
+	m.lastBench, m.lastBenchF, m.eqF, m.benchF, m.cashF = decimal.Decimal{}, 0, 0, 0, 0
+}
+
 // equityFloat sets m.eqF to the equity of the point that m.positions just
 // computed, and leaves what appendPoint needs: the cash's text and float
 // when flat (the equity is then the cash: same value, so same text and

@@ -210,7 +210,7 @@ func TestFillMatchesDecimal(t *testing.T) {
 				t.Fatalf("cash coefficient %s e%d, want %s e%d", p.cashC, p.cashExp, c, e)
 			}
 		}
-		p.settle()
+		p.settle(true)
 		sameDec(t, "fees", p.costs.Fees, fees)
 		sameDec(t, "slippage", p.costs.Slippage, slips)
 		sameDec(t, "notional", p.notional, notional)

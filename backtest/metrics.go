@@ -204,6 +204,14 @@ type tradeAcc struct {
 	net, wins, losses sum
 }
 
+// reset sets a to its zero value, keeping the sums' memory.
+func (a *tradeAcc) reset() {
+	a.n, a.nw, a.nl = 0, 0, 0
+	a.net.reset()
+	a.wins.reset()
+	a.losses.reset()
+}
+
 // add counts a closed trade with profit pnl.
 func (a *tradeAcc) add(pnl *xdec, tmp *big.Int) {
 	a.n++
@@ -219,25 +227,53 @@ func (a *tradeAcc) add(pnl *xdec, tmp *big.Int) {
 }
 
 // stats returns the trade statistics: net PnL, win rate, expectancy,
-// average win and loss (rounded to 8 places) and profit factor.
-func (a *tradeAcc) stats() TradeStats {
+// average win and loss (rounded to 8 places) and profit factor. It
+// computes what the decimal expressions
+//
+//	expectancy   = net.DivRound(decimal.NewFromInt(n), 8)
+//	avgWin       = wins.DivRound(decimal.NewFromInt(winners), 8)
+//	profitFactor = wins.InexactFloat64() / -losses.InexactFloat64()
+//
+// give (the same coefficients and exponents, see [calc]; the same floats,
+// see [marker.float]) in sc's scratch space, so that only the decimals it
+// returns are allocated.
+func (a *tradeAcc) stats(sc *statScratch) TradeStats {
 	t := TradeStats{NetPnL: decimal.Zero, Expectancy: decimal.Zero, AvgWin: decimal.Zero, AvgLoss: decimal.Zero}
 	if a.n == 0 {
 		return t
 	}
 	t.Trades = a.n
 	t.NetPnL = a.net.decimal(decimal.Zero)
-	wins, losses := a.wins.decimal(decimal.Zero), a.losses.decimal(decimal.Zero)
 	t.WinRate = float64(a.nw) / float64(t.Trades)
-	t.Expectancy = t.NetPnL.DivRound(decimal.NewFromInt(int64(t.Trades)), 8)
+	t.Expectancy = sc.avg(&a.net, a.n)
 	if a.nw > 0 {
-		t.AvgWin = wins.DivRound(decimal.NewFromInt(int64(a.nw)), 8)
+		t.AvgWin = sc.avg(&a.wins, a.nw)
 	}
 	if a.nl > 0 {
-		t.AvgLoss = losses.DivRound(decimal.NewFromInt(int64(a.nl)), 8)
-		t.ProfitFactor = wins.InexactFloat64() / -losses.InexactFloat64()
+		t.AvgLoss = sc.avg(&a.losses, a.nl)
+		// An unused sum is decimal.Zero, whose float is 0 whatever its
+		// exponent.
+		t.ProfitFactor = sc.mk.float(&a.wins.v, a.wins.exp) / -sc.mk.float(&a.losses.v, a.losses.exp)
 	}
 	return t
+}
+
+// statScratch is tradeAcc.stats' scratch space. Not safe for concurrent use.
+type statScratch struct {
+	k       calc
+	mk      marker // for float only
+	x, y, z xdec
+}
+
+// avg returns s's value (used: it has had additions) divided by n,
+// rounded to 8 places, as decimal.Decimal.DivRound does.
+func (sc *statScratch) avg(s *sum, n int) decimal.Decimal {
+	sc.x.c.Set(&s.v)
+	sc.x.e = s.exp
+	sc.y.c.SetInt64(int64(n))
+	sc.y.e = 0
+	sc.k.divRound(&sc.z, &sc.x, &sc.y, 8)
+	return sc.z.dec()
 }
 
 // computeMetrics measures a finished run. eqF and benchF, when they have
@@ -261,14 +297,15 @@ func computeMetrics(initial decimal.Decimal, res *Result, p *portfolio, eqF, ben
 			exposed++
 		}
 	}
-	return curveMetrics(initial, res, p, times, eq, bench, exposed)
+	return curveMetrics(initial, res, p, times, eq, bench, exposed, true)
 }
 
 // curveMetrics is computeMetrics over the curve given as its times, equity
 // and benchmark floats and the number of exposed points; of res.Equity it
 // reads only the last point (the final equity and benchmark), so a lean
 // sweep run keeps only that one.
-func curveMetrics(initial decimal.Decimal, res *Result, p *portfolio, times []time.Time, eq, bench []float64, exposed int) Metrics {
+func curveMetrics(initial decimal.Decimal, res *Result, p *portfolio, times []time.Time, eq, bench []float64, exposed int,
+	perSymbol bool) Metrics {
 	m := Metrics{PeriodsPerYear: PeriodsPerYear(res.Params.Interval)}
 	n := len(eq)
 	last := &res.Equity[len(res.Equity)-1]
@@ -280,7 +317,7 @@ func curveMetrics(initial decimal.Decimal, res *Result, p *portfolio, times []ti
 	start := res.Params.From
 	m.Strategy = CurveStats(init, start, times, eq, m.PeriodsPerYear)
 	m.Strategy.InitialEquity, m.Strategy.FinalEquity = initial, last.Equity
-	m.Strategy.TradeStats = p.tstats.stats()
+	m.Strategy.TradeStats = p.tstats.stats(&p.stat)
 	m.Strategy.Exposure = float64(exposed) / float64(n)
 	if mean := sumEq / float64(n); mean > 0 {
 		m.Strategy.Turnover = p.notional.InexactFloat64() / mean
@@ -289,11 +326,14 @@ func curveMetrics(initial decimal.Decimal, res *Result, p *portfolio, times []ti
 
 	m.Benchmark = CurveStats(init, start, times, bench, m.PeriodsPerYear)
 	m.Benchmark.InitialEquity, m.Benchmark.FinalEquity = initial, last.Benchmark
-	m.Benchmark.TradeStats = (&tradeAcc{}).stats()
+	m.Benchmark.TradeStats = (&tradeAcc{}).stats(nil) // no trades: no scratch needed
 	m.Benchmark.FeesPaid, m.Benchmark.Slippage = decimal.Zero, decimal.Zero
 
+	if !perSymbol {
+		return m
+	}
 	for _, h := range p.hold {
-		ss := SymbolStats{Symbol: h.symbol, TradeStats: h.tstats.stats(), FeesPaid: h.fees, Slippage: h.slip}
+		ss := SymbolStats{Symbol: h.symbol, TradeStats: h.tstats.stats(&p.stat), FeesPaid: h.fees, Slippage: h.slip}
 		if h.barsSeen > 0 {
 			ss.Exposure = float64(h.barsExposed) / float64(h.barsSeen)
 		}

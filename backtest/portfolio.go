@@ -115,6 +115,7 @@ type holding struct {
 	notionalSum           sum
 	tstats                tradeAcc
 	prices                []PriceBar
+	uc                    unitsCache
 }
 
 // dir is the sign of the position: +1 long, −1 short, 0 flat.
@@ -157,6 +158,14 @@ type portfolio struct {
 	// also records every Trade (a lean sweep run needs only the stats).
 	tstats     tradeAcc
 	keepTrades bool
+
+	// initC × 10^initExp is the initial cash (for reset); spare are the
+	// holdings of the run before a reset, reused by symbol.
+	initC   *big.Int
+	initExp int32
+	spare   []*holding
+	// stat is the metrics' scratch space.
+	stat statScratch
 }
 
 // tradeScratch holds open's, close's and stops' intermediate values.
@@ -176,6 +185,7 @@ const qtyPlaces = 8
 func newPortfolio(m costModel) *portfolio {
 	p := &portfolio{m: m, cash: m.InitialCash, bySym: make(map[string]*holding), keepTrades: true}
 	p.cashC, p.cashExp = coefOf(p.cash)
+	p.initC, p.initExp = coefOf(p.cash)
 	p.taker.setDec(m.taker)
 	p.maker.setDec(m.maker)
 	p.fraction.setDec(m.fraction)
@@ -190,14 +200,107 @@ func newPortfolio(m costModel) *portfolio {
 func (p *portfolio) holding(symbol string) *holding {
 	h := p.bySym[symbol]
 	if h == nil {
-		h = &holding{symbol: symbol}
-		l := p.m.lot(symbol)
-		h.lotSize.setDec(l.Size)
-		h.minNot.setDec(l.MinNotional)
+		if h = p.spareHolding(symbol); h == nil {
+			h = &holding{symbol: symbol}
+			l := p.m.lot(symbol)
+			h.lotSize.setDec(l.Size)
+			h.minNot.setDec(l.MinNotional)
+		}
 		p.bySym[symbol] = h
 		p.hold = append(p.hold, h)
 	}
 	return h
+}
+
+// reset makes p what newPortfolio(p.m) returned (keepTrades aside, which
+// it keeps), reusing its memory: the big.Int values keep the words they
+// grew to, and the holdings are reused by symbol. A sweep worker runs one
+// portfolio through all its points this way. The old contents are moved
+// out whole and the parts worth keeping moved back, so that every field
+// not named here starts from its zero value, as in newPortfolio.
+func (p *portfolio) reset() {
+	old := *p // moved from: nothing reads it after this function
+	*p = portfolio{m: old.m, cash: old.m.InitialCash, bySym: old.bySym, keepTrades: old.keepTrades,
+		initC: old.initC, initExp: old.initExp}
+	clear(p.bySym)
+	// The cost model, unchanged.
+	p.taker, p.maker, p.fraction, p.notionalCfg = old.taker, old.maker, old.fraction, old.notionalCfg
+	p.slipBps, p.slipFrac, p.stopLoss, p.takeP = old.slipBps, old.slipFrac, old.stopLoss, old.takeP
+	p.cashC = old.cashC
+	p.cashC.Set(p.initC)
+	p.cashExp = p.initExp
+	// Scratch space: every value in it is written before it is read.
+	p.fs, p.k, p.w = old.fs, old.k, old.w
+	p.mk = old.mk
+	p.mk.reset()
+	p.fees, p.slip, p.notionalSum = old.fees, old.slip, old.notionalSum
+	p.fees.reset()
+	p.slip.reset()
+	p.notionalSum.reset()
+	p.tstats = old.tstats
+	p.tstats.reset()
+	p.stat = old.stat
+	p.spare = append(old.spare[:0], old.hold...)
+	clear(old.hold)
+	p.hold = old.hold[:0]
+}
+
+// spareHolding returns the holding of symbol from the run before reset,
+// reset to a new holding's state (its lot rule is the symbol's: same cost
+// model), or nil.
+func (p *portfolio) spareHolding(symbol string) *holding {
+	for i, h := range p.spare {
+		if h != nil && h.symbol == symbol {
+			p.spare[i] = nil
+			h.reset()
+			return h
+		}
+	}
+	return nil
+}
+
+// reset makes h a new holding of its symbol (with its lot rule), keeping
+// the memory of its big.Int values, as portfolio.reset does.
+func (h *holding) reset() {
+	old := *h // moved from
+	*h = holding{symbol: old.symbol, lotSize: old.lotSize, minNot: old.minNot}
+	h.qtyBuf = old.qtyBuf
+	h.entryPrice, h.entryFee, h.entrySlip, h.sl, h.tp = old.entryPrice, old.entryFee, old.entrySlip, old.sl, old.tp
+	for _, x := range []*xdec{&h.entryPrice, &h.entryFee, &h.entrySlip, &h.sl, &h.tp} {
+		x.setZero()
+	}
+	h.feeSum, h.slipSum, h.notionalSum = old.feeSum, old.slipSum, old.notionalSum
+	h.feeSum.reset()
+	h.slipSum.reset()
+	h.notionalSum.reset()
+	h.tstats = old.tstats
+	h.tstats.reset()
+	h.uc = old.uc
+}
+
+// unitsCache is the benchmark units a holding computed last, and from
+// what: a reset holding whose symbol starts at the same open with the
+// same allocation (every run of a sweep) buys the same units.
+type unitsCache struct {
+	ok    bool
+	open  events.Fixed
+	alloc *big.Int // the allocation's coefficient (p.allocC: the same pointer for the same allocation)
+	units decimal.Decimal
+	c     *big.Int
+	exp   int32
+}
+
+// setUnits sets the benchmark units bought with alloc (coefficient
+// allocC) at open (positive): alloc.DivRound(open, 16).
+func (h *holding) setUnits(alloc decimal.Decimal, allocC *big.Int, open events.Fixed) {
+	u := &h.uc
+	if !u.ok || u.open != open || u.alloc != allocC {
+		units := alloc.DivRound(open.Decimal(), 16)
+		c, e := coefOf(units)
+		*u = unitsCache{ok: true, open: open, alloc: allocC, units: units, c: c, exp: e}
+	}
+	// The marker only reads unitsC: sharing it between runs is safe.
+	h.units, h.unitsC, h.unitsExp = u.units, u.c, u.exp
 }
 
 // cashDec returns the cash as a decimal, built only when a fill changed it.
@@ -300,6 +403,12 @@ type sum struct {
 	used bool
 }
 
+// reset sets s to its zero value, keeping v's memory.
+func (s *sum) reset() {
+	s.v.SetInt64(0)
+	s.exp, s.used = 0, false
+}
+
 func (s *sum) add(c *big.Int, e int32, tmp *big.Int) {
 	addScaled(&s.v, &s.exp, c, e, tmp)
 	s.used = true
@@ -315,12 +424,15 @@ func (s *sum) decimal(d decimal.Decimal) decimal.Decimal {
 }
 
 // settle writes the running sums into their decimal fields (costs,
-// notional, per-symbol fees, slippage and notional). Call it once, after
-// the last fill.
-func (p *portfolio) settle() {
+// notional, and when perSymbol is set the per-symbol fees, slippage and
+// notional). Call it once, after the last fill.
+func (p *portfolio) settle(perSymbol bool) {
 	p.costs.Fees = p.fees.decimal(p.costs.Fees)
 	p.costs.Slippage = p.slip.decimal(p.costs.Slippage)
 	p.notional = p.notionalSum.decimal(p.notional)
+	if !perSymbol {
+		return
+	}
 	for _, h := range p.hold {
 		h.fees = h.feeSum.decimal(h.fees)
 		h.slip = h.slipSum.decimal(h.slip)
@@ -575,5 +687,11 @@ func (p *portfolio) signal(h *holding, s *events.Signal) {
 			t = -1
 		}
 	}
-	h.pending = order{target: t, after: s.Time, signal: s.ID, active: true}
+	// A run that keeps no trades never reads the ID (whose memory the
+	// engine may reuse after this bar: see engine.Core.ReuseSignalMemory).
+	id := ""
+	if p.keepTrades {
+		id = s.ID
+	}
+	h.pending = order{target: t, after: s.Time, signal: id, active: true}
 }

@@ -5,9 +5,11 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"math/big"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -146,11 +148,11 @@ func RunBars(ctx context.Context, cfg Config, in *Input) (*Result, error) {
 	if len(cfg.Strategies) == 0 {
 		return nil, fmt.Errorf("%w: no strategies", ErrConfig)
 	}
-	core, err := engine.New(cfg.engineConfig())
+	lean := cfg.shared != nil
+	core, err := cfg.ws.engine(cfg, lean)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
-	lean := cfg.shared != nil
 	var sel []int
 	if lean {
 		sel = cfg.shared.selection(cfg, in)
@@ -160,43 +162,46 @@ func RunBars(ctx context.Context, cfg Config, in *Input) (*Result, error) {
 	if len(sel) == 0 {
 		return nil, ErrNoBars
 	}
-	m := cfg.Portfolio.resolve()
-	p := newPortfolio(m)
-	p.keepTrades = !lean // a sweep reads the trade statistics only
 	ws := cfg.ws
 	if ws == nil || !lean {
 		ws = &workspace{}
 	}
-	res := &Result{}
+	p := ws.portfolio(cfg, lean)
+	m := p.m
+	res := ws.result(lean)
 	res.Counts.UndecodedRecords = in.Skipped
 
 	// Symbols in first-seen order; the benchmark splits the cash equally.
-	for _, i := range sel {
-		p.holding(in.Bars[i].Symbol)
+	var minIv events.Interval
+	var times []time.Time // a lean run's equity point times: the sweep's
+	if lean {
+		sh := cfg.shared.shape(in)
+		for _, s := range sh.syms {
+			p.holding(s)
+		}
+		minIv, times = sh.minIv, sh.times
+	} else {
+		for _, i := range sel {
+			p.holding(in.Bars[i].Symbol)
+		}
+		minIv = minInterval(in, sel)
 	}
-	nsym := decimal.NewFromInt(int64(len(p.hold)))
-	alloc := m.InitialCash.DivRound(nsym, 16)
-	p.allocC, p.allocExp = coefOf(alloc)
-	minIv := in.Bars[sel[0]].Interval
-	for _, i := range sel {
-		minIv = min(minIv, in.Bars[i].Interval)
-	}
+	alloc := ws.allocation(m, len(p.hold))
+	p.allocC, p.allocExp = ws.allocC, ws.allocExp
 
 	// One equity point per close time: about one per bar of one symbol.
-	// A lean run keeps only the last point, and the times and the exposed
-	// count the metrics read.
+	// A lean run keeps only the last point, and the exposed count the
+	// metrics read (the times are the sweep's).
 	npts := len(sel)/len(p.hold) + 1
-	var times []time.Time
 	exposedPts := 0
 	if lean {
-		res.Equity = make([]EquityPoint, 0, 1)
-		times = ws.times[:0]
+		res.Equity = res.Equity[:0] // the last point only
 	} else {
 		res.Equity = make([]EquityPoint, 0, npts)
 	}
 	var signals chunks[events.Signal]
 	nsig := 0 // a lean run counts the signals instead of keeping them
-	hasher := newFingerprinter(in.Stream)
+	hasher := ws.fingerprinter(in.Stream)
 	out := ws.out[:0]
 	line := ws.line[:0]
 	// The equity curve and the benchmark as float64, for the metrics.
@@ -204,11 +209,8 @@ func RunBars(ctx context.Context, cfg Config, in *Input) (*Result, error) {
 	if cap(eqF) < npts {
 		eqF, benchF = make([]float64, 0, npts), make([]float64, 0, npts)
 	}
-	if lean && cap(times) < npts {
-		times = make([]time.Time, 0, npts)
-	}
 	// Hand the (possibly grown) buffers back for the worker's next run.
-	defer func() { ws.times, ws.eqF, ws.benchF, ws.out, ws.line = times, eqF, benchF, out, line }()
+	defer func() { ws.eqF, ws.benchF, ws.out, ws.line = eqF, benchF, out, line }()
 	for k, i := range sel {
 		if k&4095 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -241,9 +243,8 @@ func RunBars(ctx context.Context, cfg Config, in *Input) (*Result, error) {
 		h.mark, h.marked, h.lastClose = b.Close, true, b.Close
 		if h.barsSeen == 0 {
 			h.firstOpen = b.Open
-			if op := b.Open.Decimal(); op.Sign() > 0 {
-				h.units = alloc.DivRound(op, 16)
-				h.unitsC, h.unitsExp = coefOf(h.units)
+			if b.Open.Sign() > 0 {
+				h.setUnits(alloc, p.allocC, b.Open)
 			}
 		}
 		h.barsSeen++
@@ -275,7 +276,6 @@ func RunBars(ctx context.Context, cfg Config, in *Input) (*Result, error) {
 			line = p.appendPoint(line[:0], &pt)
 			hasher.equityLine(line)
 			if lean {
-				times = append(times, pt.Time)
 				if pt.Exposed {
 					exposedPts++
 				}
@@ -308,7 +308,7 @@ func RunBars(ctx context.Context, cfg Config, in *Input) (*Result, error) {
 			res.Counts.OpenAtEnd++
 		}
 	}
-	p.settle()
+	p.settle(!lean) // a sweep reads no per-symbol figures
 	res.Signals = signals.all()
 	if res.Signals == nil {
 		res.Signals = []events.Signal{}
@@ -331,7 +331,8 @@ func RunBars(ctx context.Context, cfg Config, in *Input) (*Result, error) {
 	res.Params = RunParams{
 		Stream: in.Stream, First: in.pos(first), Last: in.pos(last),
 		From: in.Bars[first].OpenTime, To: res.Equity[len(res.Equity)-1].Time,
-		Interval: minIv, Portfolio: describe(m),
+		Interval: minIv, Portfolio: ws.describe(m),
+		Symbols: res.Params.Symbols, Strategies: res.Params.Strategies, // a lean run's buffers
 	}
 	for _, h := range p.hold {
 		res.Params.Symbols = append(res.Params.Symbols, h.symbol)
@@ -351,15 +352,28 @@ func RunBars(ctx context.Context, cfg Config, in *Input) (*Result, error) {
 		})
 	}
 	if lean {
-		res.Metrics = curveMetrics(m.InitialCash, res, p, times, eqF, benchF, exposedPts)
+		// Nor the per-symbol metrics: PerSymbol stays empty.
+		res.Metrics = curveMetrics(m.InitialCash, res, p, times, eqF, benchF, exposedPts, false)
 	} else {
 		res.Metrics = computeMetrics(m.InitialCash, res, p, eqF, benchF)
 	}
 	if lean {
-		hasher.inputHex = cfg.shared.inputDigest(in, sel)
+		// The input part is the sweep's (see runShared.inputDigest): taken
+		// here when it is ready, else left to the sweep (Parts.Input and
+		// Fingerprint empty), which fills it in once it is.
+		hasher.inputHex, _ = cfg.shared.readyDigest()
+		hasher.deferInput = true
+		// The cost model, symbols and range are those of every run of
+		// the sweep (a lean run applied every selected bar).
+		hasher.costsHex = ws.costsHex
 	}
 	res.Parts = hasher.finish(res.Params)
-	res.Fingerprint = res.Parts.sum()
+	if lean {
+		ws.costsHex = res.Parts.Costs
+	}
+	if res.Parts.Input != "" {
+		res.Fingerprint = res.Parts.sum()
+	}
 	return res, nil
 }
 
@@ -367,20 +381,70 @@ func RunBars(ctx context.Context, cfg Config, in *Input) (*Result, error) {
 // loaded input with the same selection (symbols, range), so the selected
 // indexes and the input part of the fingerprint are computed once. A run
 // with a runShared is "lean": it does not keep its equity points except
-// the last one, nor its signals, only their count (a sweep reads only the
+// the last one, nor its signals, only their count, nor trades, nor
+// per-symbol figures (a sweep reads only the strategy and benchmark
 // metrics, which use the floats and the final point, Counts.Signals and
 // the fingerprint, all the same as a plain run's), and
-// it takes the input hash from here; when the engine rejects a bar it
-// falls back to a plain run. Safe for concurrent use.
+// it takes the input hash from here (or leaves it to the sweep: see
+// RunBars); when the engine rejects a bar it falls back to a plain run.
+// Safe for concurrent use.
 type runShared struct {
-	selOnce, hashOnce sync.Once
-	sel               []int
-	inputHex          string
+	selOnce, hashOnce, symOnce sync.Once
+	sel                        []int
+	inputHex                   string
+	hashed                     atomic.Bool // inputHex is set
+	sh                         runShape
 }
 
 func (s *runShared) selection(cfg Config, in *Input) []int {
 	s.selOnce.Do(func() { s.sel = selectBars(cfg, in) })
 	return s.sel
+}
+
+// runShape is what the runs of a sweep share about the selected bars.
+// Read-only.
+type runShape struct {
+	syms  []string        // the symbols, in first-seen order
+	minIv events.Interval // the smallest interval
+	// times are the equity point times of a run that applies every
+	// selected bar (a lean run): the close time of each bar followed by
+	// one closing later, and of the last.
+	times []time.Time
+}
+
+// shape returns the selected bars' runShape; selection must have been
+// called.
+func (s *runShared) shape(in *Input) *runShape {
+	s.symOnce.Do(func() {
+		sh := &s.sh
+		seen := map[string]bool{}
+		for _, i := range s.sel {
+			if sym := in.Bars[i].Symbol; !seen[sym] {
+				seen[sym] = true
+				sh.syms = append(sh.syms, sym)
+			}
+		}
+		// About one point per bar of one symbol, as RunBars reckons.
+		sh.times = make([]time.Time, 0, len(s.sel)/max(len(sh.syms), 1)+1)
+		for k, i := range s.sel {
+			b := &in.Bars[i]
+			// As RunBars makes its equity points.
+			if k+1 == len(s.sel) || !in.Bars[s.sel[k+1]].CloseTime.Equal(b.CloseTime) {
+				sh.times = append(sh.times, b.CloseTime)
+			}
+		}
+		sh.minIv = minInterval(in, s.sel)
+	})
+	return &s.sh
+}
+
+// minInterval is the smallest interval of the bars sel selects (not empty).
+func minInterval(in *Input, sel []int) events.Interval {
+	iv := in.Bars[sel[0]].Interval
+	for _, i := range sel {
+		iv = min(iv, in.Bars[i].Interval)
+	}
+	return iv
 }
 
 // inputDigest is the Input part of the fingerprint of a run that applied
@@ -392,18 +456,135 @@ func (s *runShared) inputDigest(in *Input, sel []int) string {
 			f.bar(in.pos(i), &in.Bars[i])
 		}
 		s.inputHex = hex.EncodeToString(f.input.Sum(nil))
+		s.hashed.Store(true)
 	})
 	return s.inputHex
+}
+
+// readyDigest returns inputDigest's result if it has been computed, without
+// waiting for it.
+func (s *runShared) readyDigest() (string, bool) {
+	if s.hashed.Load() {
+		return s.inputHex, true
+	}
+	return "", false
 }
 
 // workspace is the buffers of a run that a sweep worker reuses for its
 // next run (a lean run keeps none of them in its Result). One per worker:
 // not safe for concurrent use.
 type workspace struct {
-	times       []time.Time
 	eqF, benchF []float64
 	out         []events.Signal
 	line        []byte
+	// core is the worker's engine, Reset for each run (New gives the
+	// same state: see engine.Core.Reset), with transient signal memory:
+	// a lean run consumes each bar's signals (counts and hashes them, and
+	// the portfolio keeps no ID) before the next.
+	core *engine.Core
+	// port is the worker's portfolio, reset for each run: the runs of a
+	// sweep share their cost model (only the strategies differ).
+	port *portfolio
+	// res is the worker's Result, overwritten by each run: the sweep
+	// copies what it keeps out of it first.
+	res *Result
+	// fp is the worker's fingerprinter, reset for each run; costsHex the
+	// Costs part of the fingerprint, the same for every run of the sweep
+	// (same cost model, symbols and range).
+	fp       *fingerprinter
+	costsHex string
+	// alloc is the benchmark allocation for allocN symbols (allocC ×
+	// 10^allocExp).
+	alloc    decimal.Decimal
+	allocC   *big.Int
+	allocExp int32
+	allocN   int
+	// desc is describe of the cost model (descOK: computed).
+	desc   PortfolioDescription
+	descOK bool
+}
+
+// portfolio returns a new portfolio for cfg's cost model, or, for a lean
+// run with a worker's workspace, the workspace's, reset.
+func (ws *workspace) portfolio(cfg Config, lean bool) *portfolio {
+	if ws.port != nil {
+		ws.port.reset()
+		return ws.port
+	}
+	p := newPortfolio(cfg.Portfolio.resolve())
+	p.keepTrades = !lean // a sweep reads the trade statistics only
+	if lean && cfg.ws == ws {
+		ws.port = p
+	}
+	return p
+}
+
+// result returns a new Result, or for a lean run the workspace's, cleared
+// (its slices keep their memory).
+func (ws *workspace) result(lean bool) *Result {
+	if !lean {
+		return &Result{}
+	}
+	if ws.res == nil {
+		ws.res = &Result{}
+	}
+	r := ws.res
+	*r = Result{Equity: r.Equity[:0],
+		Params: RunParams{Symbols: r.Params.Symbols[:0], Strategies: r.Params.Strategies[:0]},
+	}
+	return r
+}
+
+// allocation returns the benchmark's cash per symbol for n symbols (and
+// leaves its coefficient in allocC, allocExp), computed once per n.
+func (ws *workspace) allocation(m costModel, n int) decimal.Decimal {
+	if ws.allocC == nil || ws.allocN != n {
+		ws.alloc = m.InitialCash.DivRound(decimal.NewFromInt(int64(n)), 16)
+		ws.allocC, ws.allocExp = coefOf(ws.alloc)
+		ws.allocN = n
+	}
+	return ws.alloc
+}
+
+// describe is describe(m), computed once per workspace: the runs of a
+// sweep share their cost model.
+func (ws *workspace) describe(m costModel) PortfolioDescription {
+	if !ws.descOK {
+		ws.desc, ws.descOK = describe(m), true
+	}
+	return ws.desc
+}
+
+// fingerprinter returns a fingerprinter for a run over stream: the
+// workspace's, reset.
+func (ws *workspace) fingerprinter(stream string) *fingerprinter {
+	if ws.fp == nil {
+		ws.fp = newFingerprinter(stream)
+		return ws.fp
+	}
+	ws.fp.reset(stream)
+	return ws.fp
+}
+
+// engine returns the engine for a run of cfg: ws's, reset, for a lean run
+// with a workspace, else a new one.
+func (ws *workspace) engine(cfg Config, lean bool) (*engine.Core, error) {
+	if ws == nil || !lean {
+		return engine.New(cfg.engineConfig())
+	}
+	if ws.core == nil {
+		c, err := engine.New(cfg.engineConfig())
+		if err != nil {
+			return nil, err
+		}
+		c.ReuseSignalMemory(true)
+		ws.core = c
+		return c, nil
+	}
+	if err := ws.core.Reset(cfg.engineConfig()); err != nil {
+		return nil, err
+	}
+	return ws.core, nil
 }
 
 // selectBars returns the indexes of in.Bars within cfg's symbols and range.

@@ -186,17 +186,25 @@ func sweepInput(ctx context.Context, base Config, in *Input, grid []Axis, worker
 	// and the default indicator registry (immutable and safe for
 	// concurrent use) instead of each engine building its own.
 	base.shared = &runShared{}
-	if base.Indicators == nil {
-		reg, err := indicators.NewRegistry(indicators.Settings{})
-		if err != nil {
-			return nil, fmt.Errorf("%w: indicator registry: %w", ErrConfig, err)
-		}
-		base.Indicators = reg
-	}
+	needReg := base.Indicators == nil
+	var reg *indicators.Registry // when needReg: set, with regErr, before regReady is closed
+	var regErr error
+	regReady := make(chan struct{})
 	results := make([]SweepResult, n)
 	errs := make([]error, n)
-	// Workers take the next point from a shared counter (the only
-	// mutable state they share) rather than from a feeding goroutine.
+	// parts[i] are the fingerprint parts of a point that finished before
+	// the input hash was ready (its Fingerprint is still empty).
+	parts := make([]FingerprintParts, n)
+	shared := base.shared
+	// Workers take the next task from a shared counter (the only mutable
+	// state they share besides runShared and the registry) rather than
+	// from a feeding goroutine. Task 0 builds the default registry (when
+	// needed) and task 1 hashes the input, the part of the fingerprint
+	// every point shares: with two workers or more, they are done side
+	// by side (rather than one after the other before the points, or the
+	// hash by every worker at the end of its first point, waiting for
+	// each other); tasks 2..n+1 are the points, which wait for the
+	// registry.
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range workers {
@@ -208,12 +216,32 @@ func sweepInput(ctx context.Context, base Config, in *Input, grid []Axis, worker
 			wcfg := base
 			wcfg.ws = &workspace{}
 			for ctx.Err() == nil {
-				i := int(next.Add(1) - 1)
+				t := int(next.Add(1) - 1)
+				switch t {
+				case 0:
+					if needReg {
+						reg, regErr = indicators.NewRegistry(indicators.Settings{})
+						close(regReady)
+					}
+					continue
+				case 1:
+					shared.inputDigest(in, shared.selection(base, in))
+					continue
+				}
+				i := t - 2
 				if i >= n {
 					return
 				}
+				if needReg && wcfg.Indicators == nil {
+					<-regReady
+					if regErr != nil {
+						cancel()
+						return
+					}
+					wcfg.Indicators = reg
+				}
 				// Each worker writes only its own index: no lock needed.
-				results[i], errs[i] = sweepPoint(ctx, wcfg, in, grid, i)
+				results[i], parts[i], errs[i] = sweepPoint(ctx, wcfg, in, grid, i)
 				if errs[i] != nil {
 					cancel()
 				}
@@ -221,6 +249,9 @@ func sweepInput(ctx context.Context, base Config, in *Input, grid []Axis, worker
 		}()
 	}
 	wg.Wait()
+	if regErr != nil {
+		return nil, fmt.Errorf("%w: indicator registry: %w", ErrConfig, regErr)
+	}
 	// The earliest real error (cancellations it caused come with it), so
 	// that which error is returned does not depend on scheduling.
 	for _, err := range errs {
@@ -230,6 +261,13 @@ func sweepInput(ctx context.Context, base Config, in *Input, grid []Axis, worker
 	}
 	if err := parent.Err(); err != nil {
 		return nil, err
+	}
+	for i := range results {
+		if r := &results[i]; r.Skipped == "" && r.Fingerprint == "" {
+			p := parts[i]
+			p.Input = shared.inputDigest(in, shared.selection(base, in))
+			r.Fingerprint = p.sum()
+		}
 	}
 	return results, nil
 }
@@ -291,7 +329,11 @@ func pointValues(grid []Axis, i int) []string {
 }
 
 // bindPoint returns base's strategies rebound with vals, or why the
-// strategies reject them.
+// strategies reject them: the first failure, in instance order, of Bind
+// and of Def.New on the rebound parameters. It calls Def.New only when a
+// Bind fails (to find whether an earlier instance's New fails first); the
+// caller calls newFailure when the run fails, since the run builds every
+// strategy anyway (so a point is not built once more just to check it).
 func bindPoint(insts []Instance, grid []Axis, vals []string) ([]Instance, string) {
 	out := slices.Clone(insts)
 	for j := range out {
@@ -309,9 +351,9 @@ func bindPoint(insts []Instance, grid []Axis, vals []string) ([]Instance, string
 		}
 		p, err := strategies.Bind(in.Def, ov)
 		if err != nil {
-			return nil, oneLineErr(err)
-		}
-		if _, err := in.Def.New(p); err != nil {
+			if why := newFailure(out[:j], grid); why != "" {
+				return nil, why
+			}
 			return nil, oneLineErr(err)
 		}
 		in.Params = p
@@ -319,28 +361,51 @@ func bindPoint(insts []Instance, grid []Axis, vals []string) ([]Instance, string
 	return out, ""
 }
 
+// newFailure returns why Def.New rejects the first instance of bound that
+// an axis of grid applies to (that bindPoint rebinds) and that it rejects,
+// or "".
+func newFailure(bound []Instance, grid []Axis) string {
+	for _, in := range bound {
+		if !slices.ContainsFunc(grid, func(a Axis) bool { return axisApplies(in, a.Param) }) {
+			continue
+		}
+		if _, err := in.Def.New(in.Params); err != nil {
+			return oneLineErr(err)
+		}
+	}
+	return ""
+}
+
 func oneLineErr(err error) string {
 	return strings.Join(strings.Fields(strings.ReplaceAll(err.Error(), "\n", "; ")), " ")
 }
 
-// sweepPoint runs grid point i.
-func sweepPoint(ctx context.Context, base Config, in *Input, grid []Axis, i int) (SweepResult, error) {
+// sweepPoint runs grid point i. When the input hash was not ready at the
+// end of the run, the result's Fingerprint is empty and the parts returned
+// (otherwise unused) have all but the input's.
+func sweepPoint(ctx context.Context, base Config, in *Input, grid []Axis, i int) (SweepResult, FingerprintParts, error) {
 	r := SweepResult{Index: i, Values: pointValues(grid, i)}
 	insts, why := bindPoint(base.Strategies, grid, r.Values)
 	if why != "" {
 		r.Skipped = why
-		return r, nil
+		return r, FingerprintParts{}, nil
 	}
 	cfg := base
 	cfg.Strategies = insts
 	cfg.Progress = nil
 	res, err := RunBars(ctx, cfg, in)
 	if err != nil {
-		return r, fmt.Errorf("sweep point %d (%s): %w", i, formatPoint(grid, r.Values), err)
+		// A strategy that rejects the point's parameters fails the run:
+		// that is a skipped point, as when bindPoint finds it.
+		if why := newFailure(insts, grid); why != "" {
+			r.Skipped = why
+			return r, FingerprintParts{}, nil
+		}
+		return r, FingerprintParts{}, fmt.Errorf("sweep point %d (%s): %w", i, formatPoint(grid, r.Values), err)
 	}
 	r.Stats, r.Benchmark = res.Metrics.Strategy, res.Metrics.Benchmark
 	r.Signals, r.Fingerprint = res.Counts.Signals, res.Fingerprint // a lean run keeps no signals, only their count
-	return r, nil
+	return r, res.Parts, nil
 }
 
 func formatPoint(grid []Axis, vals []string) string {
