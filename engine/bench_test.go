@@ -68,18 +68,30 @@ func BenchmarkReplay(b *testing.B) {
 	log, n := referenceLog(b)
 	insts := reference(b)
 	var coreRate, naiveRate float64
-	b.Run("core", func(b *testing.B) {
-		b.ReportAllocs()
-		signals := 0
-		lockThread()
-		defer unlockThread()
-		cpu0, cpuOK := threadCPU()
-		for b.Loop() {
-			signals = replayLog(b, log, engine.Config{Strategies: insts})
-		}
-		coreRate = reportRates(b, n, cpu0, cpuOK)
-		b.ReportMetric(float64(signals), "signals/op")
-	})
+	// "core" consumes each Apply's signals before the next, as the Runner
+	// does (it encodes them), so the Core reuses their memory (see
+	// Core.ReuseSignalMemory); "core-kept" keeps every signal valid, as a
+	// caller that retains them needs: signal emission then allocates.
+	for _, mode := range []struct {
+		name  string
+		reuse bool
+	}{{"core", true}, {"core-kept", false}} {
+		b.Run(mode.name, func(b *testing.B) {
+			b.ReportAllocs()
+			signals := 0
+			lockThread()
+			defer unlockThread()
+			cpu0, cpuOK := threadCPU()
+			for b.Loop() {
+				signals = replayLog(b, log, engine.Config{Strategies: insts}, mode.reuse)
+			}
+			rate := reportRates(b, n, cpu0, cpuOK)
+			if mode.reuse {
+				coreRate = rate
+			}
+			b.ReportMetric(float64(signals), "signals/op")
+		})
+	}
 	// The input side alone (disk log read and BarDecoder, no Core), to
 	// tell the engine's share of "core" from the log's.
 	b.Run("read+decode", func(b *testing.B) {
@@ -127,13 +139,14 @@ func reportRates(b *testing.B, bars int, cpu0 time.Duration, cpuOK bool) float64
 	return rate
 }
 
-// replayLog replays the whole market stream through a new Core and returns
-// the number of signals.
-func replayLog(b *testing.B, log eventlog.Log, cfg engine.Config) int {
+// replayLog replays the whole market stream through a new Core (reusing
+// signal memory when reuse is set) and returns the number of signals.
+func replayLog(b *testing.B, log eventlog.Log, cfg engine.Config, reuse bool) int {
 	c, err := engine.New(cfg)
 	if err != nil {
 		b.Fatal(err)
 	}
+	c.ReuseSignalMemory(reuse)
 	it, err := log.Read(context.Background(), events.StreamBars, 0)
 	if err != nil {
 		b.Fatal(err)

@@ -62,6 +62,9 @@ type RunnerConfig struct {
 	// snapshot cannot be restored into the first one (taken with another
 	// configuration, say): it then replays the input from the start, and
 	// the exactly-once check keeps the signal stream free of duplicates.
+	// The Runner encodes each Apply's signals before the next Apply, so a
+	// Processor that can reuse signal memory (a *Core: see
+	// [Core.ReuseSignalMemory]) is switched to it.
 	NewCore func() (Processor, error)
 	// Input is the market stream; default events.StreamBars.
 	Input string

@@ -134,15 +134,29 @@ func (r *Runner) snapshotted(ctx context.Context, next int64) error {
 	return nil
 }
 
+// newCore makes r.core a new Processor. Its signals are encoded by
+// publish before the next Apply, so a Core reuses their memory (see
+// Core.ReuseSignalMemory): emitting a signal then allocates nothing.
+func (r *Runner) newCore() (Processor, error) {
+	core, err := r.cfg.NewCore()
+	if err != nil {
+		return nil, fmt.Errorf("engine: runner: new core: %w", err)
+	}
+	if c, ok := core.(interface{ ReuseSignalMemory(bool) }); ok {
+		c.ReuseSignalMemory(true)
+	}
+	r.core = core
+	return core, nil
+}
+
 // restore builds the core from the latest snapshot (or fresh) and loads the
 // IDs of the signals and the sources of the dead letters appended after it,
 // which a replay will re-derive and must not append again.
 func (r *Runner) restore(ctx context.Context) error {
-	core, err := r.cfg.NewCore()
+	core, err := r.newCore()
 	if err != nil {
-		return fmt.Errorf("engine: runner: new core: %w", err)
+		return err
 	}
-	r.core = core
 	snap := runnerSnap{signalLast: -1, deadLast: -1}
 	last, err := r.cfg.Log.Last(ctx, r.cfg.Snapshots)
 	if err != nil {
@@ -167,10 +181,9 @@ func (r *Runner) restore(ctx context.Context) error {
 		}
 		r.logger.WarnContext(ctx, "snapshot not restored", "snapshot_seq", seq, "err", err)
 		// A failed restore may have left the core half-loaded.
-		if core, err = r.cfg.NewCore(); err != nil {
-			return fmt.Errorf("engine: runner: new core: %w", err)
+		if core, err = r.newCore(); err != nil {
+			return err
 		}
-		r.core = core
 	}
 	if last >= 0 && r.lastSnap < 0 {
 		r.logger.WarnContext(ctx, "no snapshot restored; replaying the input from the start")
