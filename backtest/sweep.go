@@ -18,7 +18,6 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/candlewick-labs/candlewick/engine"
-	"github.com/candlewick-labs/candlewick/indicators"
 	"github.com/candlewick-labs/candlewick/strategies"
 )
 
@@ -183,13 +182,9 @@ func sweepInput(ctx context.Context, base Config, in *Input, grid []Axis, worker
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	// The points share the input's selection and hash (see runShared),
-	// and the default indicator registry (immutable and safe for
-	// concurrent use) instead of each engine building its own.
+	// and their engines the default indicator registry (see
+	// indicators.DefaultRegistry) when the config brings none.
 	base.shared = &runShared{}
-	needReg := base.Indicators == nil
-	var reg *indicators.Registry // when needReg: set, with regErr, before regReady is closed
-	var regErr error
-	regReady := make(chan struct{})
 	results := make([]SweepResult, n)
 	errs := make([]error, n)
 	// parts[i] are the fingerprint parts of a point that finished before
@@ -197,14 +192,11 @@ func sweepInput(ctx context.Context, base Config, in *Input, grid []Axis, worker
 	parts := make([]FingerprintParts, n)
 	shared := base.shared
 	// Workers take the next task from a shared counter (the only mutable
-	// state they share besides runShared and the registry) rather than
-	// from a feeding goroutine. Task 0 builds the default registry (when
-	// needed) and task 1 hashes the input, the part of the fingerprint
-	// every point shares: with two workers or more, they are done side
-	// by side (rather than one after the other before the points, or the
-	// hash by every worker at the end of its first point, waiting for
-	// each other); tasks 2..n+1 are the points, which wait for the
-	// registry.
+	// state they share besides runShared) rather than from a feeding
+	// goroutine. Task 0 hashes the input, the part of the fingerprint
+	// every point shares, while the other workers start on the points
+	// (rather than before the points, or by every worker at the end of
+	// its first point, waiting for each other); tasks 1..n are the points.
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range workers {
@@ -217,28 +209,13 @@ func sweepInput(ctx context.Context, base Config, in *Input, grid []Axis, worker
 			wcfg.ws = &workspace{}
 			for ctx.Err() == nil {
 				t := int(next.Add(1) - 1)
-				switch t {
-				case 0:
-					if needReg {
-						reg, regErr = indicators.NewRegistry(indicators.Settings{})
-						close(regReady)
-					}
-					continue
-				case 1:
+				if t == 0 {
 					shared.inputDigest(in, shared.selection(base, in))
 					continue
 				}
-				i := t - 2
+				i := t - 1
 				if i >= n {
 					return
-				}
-				if needReg && wcfg.Indicators == nil {
-					<-regReady
-					if regErr != nil {
-						cancel()
-						return
-					}
-					wcfg.Indicators = reg
 				}
 				// Each worker writes only its own index: no lock needed.
 				results[i], parts[i], errs[i] = sweepPoint(ctx, wcfg, in, grid, i)
@@ -249,9 +226,6 @@ func sweepInput(ctx context.Context, base Config, in *Input, grid []Axis, worker
 		}()
 	}
 	wg.Wait()
-	if regErr != nil {
-		return nil, fmt.Errorf("%w: indicator registry: %w", ErrConfig, regErr)
-	}
 	// The earliest real error (cancellations it caused come with it), so
 	// that which error is returned does not depend on scheduling.
 	for _, err := range errs {

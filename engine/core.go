@@ -119,20 +119,11 @@ func resolve(c Config) (Config, error) { return resolveWith(c, nil) }
 func resolveWith(c Config, u *reuse) (Config, error) {
 	var errs []error
 	if c.Indicators == nil {
-		if u != nil && u.defReg != nil {
-			// The default registry is immutable: the one built last time
-			// is the one NewRegistry would build again.
-			c.Indicators = u.defReg
-		} else {
-			reg, err := indicators.NewRegistry(indicators.Settings{})
-			if err != nil {
-				return c, configErr("indicator registry: %w", err)
-			}
-			c.Indicators = reg
-			if u != nil {
-				u.defReg = reg
-			}
+		reg, err := indicators.DefaultRegistry()
+		if err != nil {
+			return c, configErr("indicator registry: %w", err)
 		}
+		c.Indicators = reg
 	}
 	var seen map[string]bool
 	if u != nil {

@@ -106,9 +106,6 @@ func (c *Core) configFP() [32]byte {
 // reuse is what a Core keeps from one configuration to the next (see
 // [Core.Reset]): caches and spare objects, none of which decides a signal.
 type reuse struct {
-	// defReg is the default registry the Core built (registries are
-	// immutable), used again when a Config has none.
-	defReg *indicators.Registry
 	// reg is the registry specs and spares belong to.
 	reg   *indicators.Registry
 	specs map[string]parsedSpec // by spec text, on reg

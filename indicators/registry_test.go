@@ -77,6 +77,31 @@ func TestRegistrySettingsCopied(t *testing.T) {
 	}
 }
 
+// TestDefaultRegistry checks that the shared default registry is one
+// registry, the one NewRegistry(Settings{}) builds.
+func TestDefaultRegistry(t *testing.T) {
+	a, err := indicators.DefaultRegistry()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := indicators.DefaultRegistry()
+	if a != b {
+		t.Error("DefaultRegistry built two registries")
+	}
+	fresh := newRegistry(t, indicators.Settings{})
+	if got, want := a.Defs(), fresh.Defs(); len(got) != len(want) {
+		t.Fatalf("%d defs, NewRegistry has %d", len(got), len(want))
+	}
+	for i, d := range a.Defs() {
+		if d.Name != fresh.Defs()[i].Name {
+			t.Errorf("def %d is %q, NewRegistry's is %q", i, d.Name, fresh.Defs()[i].Name)
+		}
+	}
+	if u := a.Settings().Unstable; len(u) != 0 {
+		t.Errorf("default settings have unstable periods: %v", u)
+	}
+}
+
 func TestRegistryNewSet(t *testing.T) {
 	reg := newRegistry(t, indicators.Settings{})
 	inds, cols, err := reg.NewColumns("sma(3), SMA(3), sma(5,hl2)")

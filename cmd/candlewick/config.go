@@ -151,7 +151,7 @@ func registries() (*strategies.Registry, *indicators.Registry, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	ireg, err := indicators.NewRegistry(indicators.Settings{})
+	ireg, err := indicators.DefaultRegistry()
 	if err != nil {
 		return nil, nil, err
 	}
