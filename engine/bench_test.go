@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"testing"
 	"time"
@@ -15,6 +16,7 @@ import (
 	"github.com/candlewick-labs/candlewick/eventlog"
 	"github.com/candlewick-labs/candlewick/eventlog/disk"
 	"github.com/candlewick-labs/candlewick/events"
+	"github.com/candlewick-labs/candlewick/internal/cputime"
 	"github.com/candlewick-labs/candlewick/internal/shareddata"
 )
 
@@ -79,9 +81,9 @@ func BenchmarkReplay(b *testing.B) {
 		b.Run(mode.name, func(b *testing.B) {
 			b.ReportAllocs()
 			signals := 0
-			lockThread()
-			defer unlockThread()
-			cpu0, cpuOK := threadCPU()
+			runtime.LockOSThread()
+			defer runtime.UnlockOSThread()
+			cpu0, cpuOK := cputime.Thread()
 			for b.Loop() {
 				signals = replayLog(b, log, engine.Config{Strategies: insts}, mode.reuse)
 			}
@@ -96,9 +98,9 @@ func BenchmarkReplay(b *testing.B) {
 	// tell the engine's share of "core" from the log's.
 	b.Run("read+decode", func(b *testing.B) {
 		b.ReportAllocs()
-		lockThread()
-		defer unlockThread()
-		cpu0, cpuOK := threadCPU()
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+		cpu0, cpuOK := cputime.Thread()
 		for b.Loop() {
 			decodeLog(b, log)
 		}
@@ -126,14 +128,14 @@ func BenchmarkReplay(b *testing.B) {
 }
 
 // reportRates reports bars per wall second and per CPU second of the
-// benchmark's thread (see threadCPU), and ns per bar, and returns the
+// benchmark's thread (see cputime.Thread), and ns per bar, and returns the
 // wall-clock rate.
 func reportRates(b *testing.B, bars int, cpu0 time.Duration, cpuOK bool) float64 {
 	total := float64(bars) * float64(b.N)
 	rate := total / b.Elapsed().Seconds()
 	b.ReportMetric(rate, "bars/s")
 	b.ReportMetric(b.Elapsed().Seconds()*1e9/total, "ns/bar")
-	if cpu1, ok := threadCPU(); ok && cpuOK && cpu1 > cpu0 {
+	if cpu1, ok := cputime.Thread(); ok && cpuOK && cpu1 > cpu0 {
 		b.ReportMetric(total/(cpu1-cpu0).Seconds(), "cpu-bars/s")
 	}
 	return rate
@@ -316,9 +318,9 @@ func BenchmarkApply(b *testing.B) {
 			b.ReportAllocs()
 			out := make([]events.Signal, 0, 64)
 			signals := 0
-			lockThread()
-			defer unlockThread()
-			cpu0, cpuOK := threadCPU()
+			runtime.LockOSThread()
+			defer runtime.UnlockOSThread()
+			cpu0, cpuOK := cputime.Thread()
 			for b.Loop() {
 				c, err := engine.New(engine.Config{Strategies: insts, Provisional: prov})
 				if err != nil {
