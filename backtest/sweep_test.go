@@ -61,15 +61,7 @@ func TestParseGrid(t *testing.T) {
 // emaBase is a backtest of ema_cross over the BTC test data.
 func emaBase(t testing.TB) backtest.Config {
 	t.Helper()
-	def, ok := strategies.Builtins()[0], false
-	for _, d := range strategies.Builtins() {
-		if d.Name == "ema_cross" {
-			def, ok = d, true
-		}
-	}
-	if !ok {
-		t.Fatal("no ema_cross")
-	}
+	def := strategies.EMACrossDef()
 	p, err := strategies.Bind(def, nil)
 	if err != nil {
 		t.Fatal(err)

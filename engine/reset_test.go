@@ -35,7 +35,7 @@ func replayCopied(t testing.TB, c *engine.Core, bars []events.Bar) (jsonl, bin [
 func TestResetMatchesNew(t *testing.T) {
 	bars := dedupe(sample(t))
 	emaCross := func(fast, slow string) engine.Config {
-		def := builtinDef(t, "ema_cross")
+		def := strategies.EMACrossDef()
 		p, err := strategies.Bind(def, map[string]string{"fast": fast, "slow": slow})
 		if err != nil {
 			t.Fatal(err)
@@ -198,15 +198,4 @@ func TestResetZeroAllocs(t *testing.T) {
 			all, k+1, head, nsig/4)
 	}
 	t.Logf("Reset and a replay of %d bars: %v allocations", len(bars), all)
-}
-
-func builtinDef(t testing.TB, name string) strategies.Def {
-	t.Helper()
-	for _, d := range strategies.Builtins() {
-		if d.Name == name {
-			return d
-		}
-	}
-	t.Fatalf("no built-in %s", name)
-	return strategies.Def{}
 }
