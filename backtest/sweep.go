@@ -165,6 +165,14 @@ func Sweep(ctx context.Context, base Config, grid []Axis, workers int) ([]SweepR
 	return sweepInput(ctx, base, &in, grid, workers)
 }
 
+// sweepCores holds the engines of finished sweep workers (with signal
+// memory reuse on, as workspace.engine sets it) for the next sweep's: a
+// Core is Reset for every point anyway (Reset gives New's state for any
+// configuration), and a warm one spares each worker's first point the
+// allocation and first touch of its memory. Sweeps run back to back (a
+// walk-forward runs one per window) take them up.
+var sweepCores sync.Pool
+
 // sweepInput is Sweep over bars already loaded.
 func sweepInput(ctx context.Context, base Config, in *Input, grid []Axis, workers int) ([]SweepResult, error) {
 	if err := checkAxes(base.Strategies, grid); err != nil {
@@ -207,6 +215,14 @@ func sweepInput(ctx context.Context, base Config, in *Input, grid []Axis, worker
 			// with the others), so that a run allocates little.
 			wcfg := base
 			wcfg.ws = &workspace{}
+			if c, ok := sweepCores.Get().(*engine.Core); ok {
+				wcfg.ws.core = c
+			}
+			defer func() {
+				if wcfg.ws.core != nil {
+					sweepCores.Put(wcfg.ws.core)
+				}
+			}()
 			for ctx.Err() == nil {
 				t := int(next.Add(1) - 1)
 				if t == 0 {
