@@ -3,7 +3,7 @@
 GO       ?= go
 BIN      ?= bin/candlewick
 # Packages with goroutines of their own: tested under the race detector.
-RACE_PKGS = ./eventlog/... ./engine/... ./cmd/...
+RACE_PKGS = ./eventlog/... ./engine/... ./backtest/... ./cmd/...
 FUZZTIME ?= 1m
 BENCH    ?= .
 BENCHTIME ?= 1s
