@@ -1,6 +1,7 @@
 package engine_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"math/rand"
@@ -439,5 +440,62 @@ func TestBadInput(t *testing.T) {
 				t.Fatalf("rerun: %d new dead letters and %d recognised, want 0 and %d", m.DeadLetters, m.Duplicates, len(bad))
 			}
 		})
+	}
+}
+
+// reuseRecorder is a Core that records what the Runner asks of its signal
+// memory.
+type reuseRecorder struct {
+	*engine.Core
+	on *bool
+}
+
+func (r reuseRecorder) ReuseSignalMemory(on bool) {
+	*r.on = on
+	r.Core.ReuseSignalMemory(on)
+}
+
+// TestRunnerReusesSignalMemory checks that the Runner switches its Core to
+// reused signal memory, and that the records it writes then hold exactly
+// the signals a Core that keeps every signal gives for the same bars, in
+// order: it encodes each Apply's signals before the next Apply overwrites
+// their memory.
+func TestRunnerReusesSignalMemory(t *testing.T) {
+	bars := liveBars(t)
+	newCore := liveCores(t)[0].new
+	on := false
+	l := memlog.New(memlog.Config{})
+	defer l.Close()
+	appendAll(t, l, events.StreamBars, barRecords(bars))
+	runOnce(t, l, func() (engine.Processor, error) {
+		p, err := newCore()
+		if err != nil {
+			return nil, err
+		}
+		return reuseRecorder{Core: p.(*engine.Core), on: &on}, nil
+	}, 0)
+	if !on {
+		t.Fatal("the Runner did not switch its Core to reused signal memory")
+	}
+	got := readAll(t, l, events.StreamSignals)
+
+	p, err := newCore()
+	if err != nil {
+		t.Fatal(err)
+	}
+	kept := p.(*engine.Core) // signal memory kept: the default
+	var want []events.Signal
+	for i := range bars {
+		if want, err = kept.Apply(events.Position{Stream: events.StreamBars, Offset: int64(i)}, &bars[i], want); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(want) == 0 || len(got) != len(want) {
+		t.Fatalf("the Runner wrote %d signals, a Core keeping its signals gives %d", len(got), len(want))
+	}
+	for i := range want {
+		if w := want[i].AppendJSON(nil); !bytes.Equal(got[i].Value, w) {
+			t.Fatalf("signal %d:\n got %s\nwant %s", i, got[i].Value, w)
+		}
 	}
 }
