@@ -85,19 +85,6 @@ func appendAll(t testing.TB, l eventlog.Log, stream string, recs []eventlog.Reco
 	}
 }
 
-func readAll(t testing.TB, l eventlog.Log, stream string) []eventlog.Record {
-	t.Helper()
-	it, err := l.Read(context.Background(), stream, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	recs, err := eventlog.Collect(it, -1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return recs
-}
-
 // streamBytes renders a stream's records (key, headers, value) as text, so
 // that two streams compare byte for byte and a difference prints readably.
 func newRunner(t testing.TB, l eventlog.Log, newCore func() (engine.Processor, error), once bool, every int) *engine.Runner {
@@ -174,7 +161,7 @@ func TestLiveEqualsReplay(t *testing.T) {
 				t.Fatalf("Run: %v", err)
 			}
 			diffStreams(t, "live vs replay", eventlogtest.Render(t, l, events.StreamSignals), want)
-			if got := readAll(t, l, events.StreamSnapshots); len(got) == 0 {
+			if got := eventlogtest.ReadAll(t, l, events.StreamSnapshots); len(got) == 0 {
 				t.Fatal("no snapshot after shutdown")
 			}
 		})
@@ -258,7 +245,7 @@ func TestRestartPicksUpExactly(t *testing.T) {
 				if err := r.Run(context.Background()); err == nil {
 					t.Fatal("Run with a failing snapshot append returned nil")
 				}
-				if n := len(readAll(t, l, events.StreamSignals)); n == 0 {
+				if n := len(eventlogtest.ReadAll(t, l, events.StreamSignals)); n == 0 {
 					t.Fatal("the failed run appended no signals: the test would prove nothing")
 				}
 				m := runOnce(t, l, c.new, 0)
@@ -394,7 +381,7 @@ func TestBadInput(t *testing.T) {
 			if m.DeadLetters != int64(len(bad)) {
 				t.Fatalf("%d dead letters, want %d (one per bad event)", m.DeadLetters, len(bad))
 			}
-			dead := readAll(t, l, events.StreamDeadLetter)
+			dead := eventlogtest.ReadAll(t, l, events.StreamDeadLetter)
 			if len(dead) != len(bad) {
 				t.Fatalf("dead-letter stream holds %d records, want %d", len(dead), len(bad))
 			}
@@ -408,7 +395,7 @@ func TestBadInput(t *testing.T) {
 			// offsets (positions in the salted stream).
 			strip := func(l eventlog.Log) []string {
 				var out []string
-				for _, r := range readAll(t, l, events.StreamSignals) {
+				for _, r := range eventlogtest.ReadAll(t, l, events.StreamSignals) {
 					s, err := events.DecodeSignalJSON(r.Value, true)
 					if err != nil {
 						t.Fatal(err)
@@ -477,7 +464,7 @@ func TestRunnerReusesSignalMemory(t *testing.T) {
 	if !on {
 		t.Fatal("the Runner did not switch its Core to reused signal memory")
 	}
-	got := readAll(t, l, events.StreamSignals)
+	got := eventlogtest.ReadAll(t, l, events.StreamSignals)
 
 	p, err := newCore()
 	if err != nil {

@@ -54,7 +54,7 @@ func TestRunnerPartition(t *testing.T) {
 			if err := partitionRunner(t, l, tc.partition, 1000, nil).Run(context.Background()); err != nil {
 				t.Fatal(err)
 			}
-			sigs := readAll(t, l, events.StreamSignals)
+			sigs := eventlogtest.ReadAll(t, l, events.StreamSignals)
 			if len(sigs) == 0 {
 				t.Fatal("no signals: the test would prove nothing")
 			}
@@ -67,11 +67,11 @@ func TestRunnerPartition(t *testing.T) {
 					t.Fatalf("signal source %+v, want partition %d of %s", s.Source, tc.partition, events.StreamBars)
 				}
 			}
-			dead := readAll(t, l, events.StreamDeadLetter)
+			dead := eventlogtest.ReadAll(t, l, events.StreamDeadLetter)
 			if len(dead) != 1 || eventlog.DeadLetterOf(dead[0]).Source != tc.source {
 				t.Fatalf("dead letters %v, want one from %s", dead, tc.source)
 			}
-			snaps := readAll(t, l, events.StreamSnapshots)
+			snaps := eventlogtest.ReadAll(t, l, events.StreamSnapshots)
 			if len(snaps) < 2 {
 				t.Fatalf("%d snapshots, want several", len(snaps))
 			}
@@ -96,7 +96,7 @@ func TestRunnerPartitionSignalsDiffer(t *testing.T) {
 		if err := partitionRunner(t, l, p, -1, nil).Run(context.Background()); err != nil {
 			t.Fatal(err)
 		}
-		for _, rec := range readAll(t, l, events.StreamSignals) {
+		for _, rec := range eventlogtest.ReadAll(t, l, events.StreamSignals) {
 			for _, h := range rec.Headers {
 				if h.Key == engine.HeaderSignalID {
 					ids[p] = append(ids[p], string(h.Value))
@@ -167,7 +167,7 @@ func TestRunnerOnSnapshot(t *testing.T) {
 			return fmt.Errorf("hook call %d sees snapshot %d: not called once per snapshot, after it", len(calls), last)
 		}
 		// Every signal caused by an input before next is appended already.
-		for _, rec := range readAll(t, l, events.StreamSignals) {
+		for _, rec := range eventlogtest.ReadAll(t, l, events.StreamSignals) {
 			s, err := events.DecodeSignalJSON(rec.Value, false)
 			if err != nil {
 				return err
@@ -288,7 +288,7 @@ func TestRunnerDirect(t *testing.T) {
 func deadSources(t *testing.T, l eventlog.Log) string {
 	t.Helper()
 	var b strings.Builder
-	for _, rec := range readAll(t, l, events.StreamDeadLetter) {
+	for _, rec := range eventlogtest.ReadAll(t, l, events.StreamDeadLetter) {
 		fmt.Fprintf(&b, "%s;", eventlog.DeadLetterOf(rec).Source)
 	}
 	return b.String()

@@ -17,6 +17,7 @@ import (
 
 	"github.com/candlewick-labs/candlewick/eventlog"
 	"github.com/candlewick-labs/candlewick/eventlog/disk"
+	"github.com/candlewick-labs/candlewick/eventlog/eventlogtest"
 	"github.com/candlewick-labs/candlewick/events"
 )
 
@@ -79,15 +80,7 @@ func marketRecords(t *testing.T, files ...string) []eventlog.Record {
 	}
 	l := openTestLog(t, dir)
 	defer l.Close()
-	it, err := l.Read(context.Background(), events.StreamBars, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	recs, err := eventlog.Collect(it, -1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return recs
+	return eventlogtest.ReadAll(t, l, events.StreamBars)
 }
 
 func openTestLog(t *testing.T, dir string) *disk.Log {

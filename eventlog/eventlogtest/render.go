@@ -32,3 +32,17 @@ func Render(t testing.TB, l eventlog.Log, stream string) []byte {
 	}
 	return b.Bytes()
 }
+
+// ReadAll returns every record of a stream, failing t on an error.
+func ReadAll(t testing.TB, l eventlog.Log, stream string) []eventlog.Record {
+	t.Helper()
+	it, err := l.Read(context.Background(), stream, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, err := eventlog.Collect(it, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return recs
+}

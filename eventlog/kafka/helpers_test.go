@@ -1,19 +1,16 @@
 package kafka_test
 
 import (
-	"context"
 	"testing"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kfake"
 
-	"github.com/candlewick-labs/candlewick/eventlog"
 	"github.com/candlewick-labs/candlewick/eventlog/kafka"
 )
 
 // fakeBrokers starts a fresh in-memory kfake cluster for one test and
-// returns a Config pointing at it. (Named distinctively: other files of this
-// test package are written by other people.)
+// returns a Config pointing at it.
 func fakeBrokers(t testing.TB, opts ...kfake.Opt) kafka.Config {
 	t.Helper()
 	cfg, _ := fakeCluster(t, opts...)
@@ -30,17 +27,4 @@ func fakeCluster(t testing.TB, opts ...kfake.Opt) (kafka.Config, *kfake.Cluster)
 	}
 	t.Cleanup(c.Close)
 	return kafka.Config{Brokers: c.ListenAddrs(), RetryBackoff: 10 * time.Millisecond, RetryBackoffMax: 100 * time.Millisecond}, c
-}
-
-func readAllT(t testing.TB, l eventlog.Log, stream string) []eventlog.Record {
-	t.Helper()
-	it, err := l.Read(context.Background(), stream, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	recs, err := eventlog.Collect(it, -1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return recs
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/candlewick-labs/candlewick/eventlog"
+	"github.com/candlewick-labs/candlewick/eventlog/eventlogtest"
 	"github.com/candlewick-labs/candlewick/eventlog/kafka"
 )
 
@@ -43,7 +44,7 @@ func TestPartitionViews(t *testing.T) {
 	}
 	for p, want := range []string{"0:p0-0", "0:p1-0,1:p1-1", "0:p2-0,1:p2-1,2:p2-2"} {
 		v := l.Partition(int32(p))
-		if got := values(readAllT(t, v, kafka.TopicSignals)); got != want {
+		if got := values(eventlogtest.ReadAll(t, v, kafka.TopicSignals)); got != want {
 			t.Errorf("partition %d = %s, want %s", p, got, want)
 		}
 		if last, err := v.Last(ctx, kafka.TopicSignals); err != nil || last != int64(p) {
@@ -51,7 +52,7 @@ func TestPartitionViews(t *testing.T) {
 		}
 	}
 	// The Log itself is partition 0.
-	if got := values(readAllT(t, l, kafka.TopicSignals)); got != "0:p0-0" {
+	if got := values(eventlogtest.ReadAll(t, l, kafka.TopicSignals)); got != "0:p0-0" {
 		t.Errorf("Log = %s, want partition 0", got)
 	}
 	_, err := l.Partition(3).Append(ctx, kafka.TopicSignals, []eventlog.Record{{Value: []byte("x")}})
@@ -99,7 +100,7 @@ func TestTopicFromAnotherClient(t *testing.T) {
 	if err != nil || seqs[0] != 2 {
 		t.Fatalf("Append through a stale cache = %v, %v", seqs, err)
 	}
-	if got := values(readAllT(t, a, "other")); got != "0:1,1:2,2:3" {
+	if got := values(eventlogtest.ReadAll(t, a, "other")); got != "0:1,1:2,2:3" {
 		t.Errorf("read %s", got)
 	}
 }
@@ -147,7 +148,7 @@ func TestAppendRetriesTemporaryErrors(t *testing.T) {
 	if seqs[0] != 1 || seqs[1] != 2 || injected.Load() < 4 {
 		t.Errorf("seqs = %v after %d produce requests", seqs, injected.Load())
 	}
-	if got := values(readAllT(t, l, "s")); got != "0:a,1:b,2:c" {
+	if got := values(eventlogtest.ReadAll(t, l, "s")); got != "0:a,1:b,2:c" {
 		t.Errorf("read %s, want each record once", got)
 	}
 }
@@ -254,7 +255,7 @@ func TestAppendLostResponse(t *testing.T) {
 	if err != nil || len(seqs) != 2 || seqs[0] != 1 {
 		t.Fatalf("Append = %v, %v; want [1 2]", seqs, err)
 	}
-	if got := values(readAllT(t, l, "s")); got != "0:a,1:b,2:c" {
+	if got := values(eventlogtest.ReadAll(t, l, "s")); got != "0:a,1:b,2:c" {
 		t.Errorf("read %s, want the batch once", got)
 	}
 	// And when the end moved by something else, the outcome is unknown: the

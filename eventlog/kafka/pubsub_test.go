@@ -12,6 +12,7 @@ import (
 	"github.com/ThreeDotsLabs/watermill/pubsub/tests"
 
 	"github.com/candlewick-labs/candlewick/eventlog"
+	"github.com/candlewick-labs/candlewick/eventlog/eventlogtest"
 	"github.com/candlewick-labs/candlewick/eventlog/kafka"
 	"github.com/candlewick-labs/candlewick/eventlog/pubsub"
 )
@@ -101,7 +102,7 @@ func TestPublisherKeysAndMeta(t *testing.T) {
 	seen := map[string]int32{}
 	total := 0
 	for p := int32(0); p < 6; p++ {
-		recs := readAllT(t, l.Partition(p), kafka.TopicBars)
+		recs := eventlogtest.ReadAll(t, l.Partition(p), kafka.TopicBars)
 		for _, r := range recs {
 			total++
 			sym := string(r.Key)
