@@ -9,35 +9,17 @@ import (
 	"github.com/candlewick-labs/candlewick/engine"
 	"github.com/candlewick-labs/candlewick/events"
 	"github.com/candlewick-labs/candlewick/internal/shareddata"
-	"github.com/candlewick-labs/candlewick/strategies"
+	"github.com/candlewick-labs/candlewick/internal/workload"
 )
 
-// reference is the engine issue's reference workload (engine/bench_test.go):
-// EMA cross (20/50), RSI reversion (14, 30/70), MACD cross (12/26/9) and
-// Bollinger (20, 2) on 5m and 1h.
-func reference(b testing.TB) []engine.Instance {
-	var out []engine.Instance
-	params := []struct {
-		def strategies.Def
-		p   map[string]string
-	}{
-		{strategies.EMACrossDef(), map[string]string{"fast": "20", "slow": "50"}},
-		{strategies.RSIReversionDef(), map[string]string{"period": "14", "lower": "30", "upper": "70"}},
-		{strategies.MACDCrossDef(), map[string]string{"fast": "12", "slow": "26", "signal": "9"}},
-		{strategies.BollingerDef(), map[string]string{"period": "20", "nbdev": "2"}},
+// reference returns the reference workload's instances (internal/workload).
+func reference(t testing.TB) []engine.Instance {
+	t.Helper()
+	insts, err := workload.Reference()
+	if err != nil {
+		t.Fatal(err)
 	}
-	for _, tf := range []string{"5m", "1h"} {
-		for _, np := range params {
-			over := map[string]string{"timeframe": tf}
-			for k, v := range np.p {
-				over[k] = v
-			}
-			inst := builtin(b, np.def, over)
-			inst.Name = np.def.Name + "@" + tf
-			out = append(out, inst)
-		}
-	}
-	return out
+	return insts
 }
 
 // referenceInput loads the five Binance 5m series of the shared data,
@@ -45,7 +27,7 @@ func reference(b testing.TB) []engine.Instance {
 func referenceInput(b testing.TB) *backtest.Input {
 	dir := shareddata.Market(b, "binance-spot-nfi")
 	var paths []string
-	for _, s := range []string{"BTC", "ETH", "ADA", "SOL", "XRP"} {
+	for _, s := range workload.Symbols {
 		paths = append(paths, filepath.Join(dir, s+"_USDT-5m.json.gz"))
 	}
 	in, err := (&backtest.FileSource{Paths: paths}).Load(context.Background())

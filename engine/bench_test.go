@@ -18,6 +18,7 @@ import (
 	"github.com/candlewick-labs/candlewick/events"
 	"github.com/candlewick-labs/candlewick/internal/cputime"
 	"github.com/candlewick-labs/candlewick/internal/shareddata"
+	"github.com/candlewick-labs/candlewick/internal/workload"
 )
 
 // jsonStream holds the same bars as JSON, for the naive pipeline.
@@ -31,7 +32,7 @@ func referenceLog(b *testing.B) (*disk.Log, int) {
 	b.Helper()
 	dir := shareddata.Market(b, "binance-spot-nfi")
 	var all [][]events.Bar
-	for _, sym := range []string{"BTC", "ETH", "ADA", "SOL", "XRP"} {
+	for _, sym := range workload.Symbols {
 		all = append(all, loadFile(b, filepath.Join(dir, sym+"_USDT-5m.json.gz")))
 	}
 	bars := merge(all...)
@@ -305,7 +306,7 @@ func BenchmarkApply(b *testing.B) {
 	if _, err := os.Stat(filepath.Join("..", "..", "shared", "data", "market", "binance-spot-nfi")); err == nil {
 		dir := shareddata.Market(b, "binance-spot-nfi")
 		var all [][]events.Bar
-		for _, sym := range []string{"BTC", "ETH", "ADA", "SOL", "XRP"} {
+		for _, sym := range workload.Symbols {
 			all = append(all, loadFile(b, filepath.Join(dir, sym+"_USDT-5m.json.gz")))
 		}
 		bars = merge(all...)

@@ -1,6 +1,8 @@
 package engine_test
 
 import (
+	"github.com/candlewick-labs/candlewick/internal/workload"
+
 	"context"
 	"io/fs"
 	"os"
@@ -78,41 +80,14 @@ func builtins(t testing.TB, tfs ...string) []engine.Instance {
 	return out
 }
 
-// reference returns the reference workload: EMA cross (20/50), RSI
-// reversion (14, 30/70), MACD cross (12/26/9) and Bollinger (20, 2) on 5m
-// and 1h.
+// reference returns the reference workload's instances (internal/workload).
 func reference(t testing.TB) []engine.Instance {
 	t.Helper()
-	var out []engine.Instance
-	params := []struct {
-		name string
-		p    map[string]string
-	}{
-		{"ema_cross", map[string]string{"fast": "20", "slow": "50"}},
-		{"rsi_reversion", map[string]string{"period": "14", "lower": "30", "upper": "70"}},
-		{"macd_cross", map[string]string{"fast": "12", "slow": "26", "signal": "9"}},
-		{"bollinger", map[string]string{"period": "20", "nbdev": "2"}},
+	insts, err := workload.Reference()
+	if err != nil {
+		t.Fatal(err)
 	}
-	for _, tf := range []string{"5m", "1h"} {
-		for _, np := range params {
-			name := np.name
-			i := slices.IndexFunc(strategies.Builtins(), func(d strategies.Def) bool { return d.Name == name })
-			if i < 0 {
-				t.Fatalf("no built-in %s", name)
-			}
-			def := strategies.Builtins()[i]
-			over := map[string]string{"timeframe": tf}
-			for k, v := range np.p {
-				over[k] = v
-			}
-			p, err := strategies.Bind(def, over)
-			if err != nil {
-				t.Fatal(err)
-			}
-			out = append(out, engine.Instance{Name: name + "@" + tf, Def: def, Params: p})
-		}
-	}
-	return out
+	return insts
 }
 
 func newCore(t testing.TB, cfg engine.Config) *engine.Core {

@@ -20,7 +20,7 @@ import (
 	"github.com/candlewick-labs/candlewick/feeds"
 	"github.com/candlewick-labs/candlewick/internal/kafkatest"
 	"github.com/candlewick-labs/candlewick/internal/shareddata"
-	"github.com/candlewick-labs/candlewick/strategies"
+	"github.com/candlewick-labs/candlewick/internal/workload"
 )
 
 // benchPartitions and benchBars are the market topic's shape in the Kafka
@@ -38,7 +38,7 @@ func benchMarket(b *testing.B) ([]kafkago.Message, []int) {
 	b.Helper()
 	var bars []events.Bar
 	if dir, err := shareddata.Find("market", "binance-spot-nfi"); err == nil {
-		for _, sym := range []string{"BTC", "ETH", "ADA", "SOL", "XRP"} {
+		for _, sym := range workload.Symbols {
 			path := filepath.Join(dir, sym+"_USDT-5m.json.gz")
 			_, err := feeds.ImportFile(context.Background(), path, feeds.Options{}, feeds.SinkFuncs{
 				OnBar: func(bar events.Bar) error { bars = append(bars, bar); return nil },
@@ -57,38 +57,13 @@ func benchMarket(b *testing.B) ([]kafkago.Message, []int) {
 	return msgs, parts
 }
 
-// referenceWorkload is engine/bench_test.go's: EMA cross (20/50), RSI
-// reversion (14, 30/70), MACD cross (12/26/9) and Bollinger (20, 2) on 5m
-// and 1h.
+// referenceWorkload is the reference workload (internal/workload) as an
+// engine Config.
 func referenceWorkload(b testing.TB) engine.Config {
 	b.Helper()
-	var insts []engine.Instance
-	params := []struct {
-		name string
-		p    map[string]string
-	}{
-		{"ema_cross", map[string]string{"fast": "20", "slow": "50"}},
-		{"rsi_reversion", map[string]string{"period": "14", "lower": "30", "upper": "70"}},
-		{"macd_cross", map[string]string{"fast": "12", "slow": "26", "signal": "9"}},
-		{"bollinger", map[string]string{"period": "20", "nbdev": "2"}},
-	}
-	for _, tf := range []string{"5m", "1h"} {
-		for _, np := range params {
-			i := slices.IndexFunc(strategies.Builtins(), func(d strategies.Def) bool { return d.Name == np.name })
-			if i < 0 {
-				b.Fatalf("no built-in %s", np.name)
-			}
-			def := strategies.Builtins()[i]
-			over := map[string]string{"timeframe": tf}
-			for k, v := range np.p {
-				over[k] = v
-			}
-			p, err := strategies.Bind(def, over)
-			if err != nil {
-				b.Fatal(err)
-			}
-			insts = append(insts, engine.Instance{Name: np.name + "@" + tf, Def: def, Params: p})
-		}
+	insts, err := workload.Reference()
+	if err != nil {
+		b.Fatal(err)
 	}
 	return engine.Config{Strategies: insts}
 }
