@@ -1,6 +1,7 @@
 package disk
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -139,26 +140,14 @@ func (c Config) Validate() error {
 
 // withDefaults returns a copy of c with defaults filled in.
 func (c Config) withDefaults() Config {
-	if c.FsyncInterval == 0 {
-		c.FsyncInterval = DefaultFsyncInterval
-	}
-	if c.PollInterval == 0 {
-		c.PollInterval = DefaultPollInterval
-	}
-	if c.SegmentSize == 0 {
-		c.SegmentSize = DefaultSegmentSize
-	}
-	if c.MaxRecordSize == 0 {
-		c.MaxRecordSize = DefaultMaxRecordSize
-	}
+	c.FsyncInterval = cmp.Or(c.FsyncInterval, DefaultFsyncInterval)
+	c.PollInterval = cmp.Or(c.PollInterval, DefaultPollInterval)
+	c.SegmentSize = cmp.Or(c.SegmentSize, DefaultSegmentSize)
+	c.MaxRecordSize = cmp.Or(c.MaxRecordSize, DefaultMaxRecordSize)
 	if c.Clock == nil {
 		c.Clock = time.Now
 	}
-	if c.Logger == nil {
-		c.Logger = slog.New(slog.DiscardHandler)
-	}
-	if c.FS == nil {
-		c.FS = OSFS{}
-	}
+	c.Logger = cmp.Or(c.Logger, slog.New(slog.DiscardHandler))
+	c.FS = cmp.Or[FS](c.FS, OSFS{})
 	return c
 }

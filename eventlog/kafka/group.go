@@ -1,6 +1,7 @@
 package kafka
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -80,27 +81,13 @@ type GroupConfig struct {
 }
 
 func (g GroupConfig) withDefaults() GroupConfig {
-	if g.ID == "" {
-		g.ID = DefaultGroupID
-	}
-	if g.Topic == "" {
-		g.Topic = TopicBars
-	}
-	if g.SessionTimeout == 0 {
-		g.SessionTimeout = DefaultSessionTimeout
-	}
-	if g.HeartbeatInterval == 0 {
-		g.HeartbeatInterval = DefaultHeartbeatInterval
-	}
-	if g.RebalanceTimeout == 0 {
-		g.RebalanceTimeout = DefaultRebalanceTimeout
-	}
-	if g.OncePoll == 0 {
-		g.OncePoll = DefaultOncePoll
-	}
-	if g.Logger == nil {
-		g.Logger = slog.New(slog.DiscardHandler)
-	}
+	g.ID = cmp.Or(g.ID, DefaultGroupID)
+	g.Topic = cmp.Or(g.Topic, TopicBars)
+	g.SessionTimeout = cmp.Or(g.SessionTimeout, DefaultSessionTimeout)
+	g.HeartbeatInterval = cmp.Or(g.HeartbeatInterval, DefaultHeartbeatInterval)
+	g.RebalanceTimeout = cmp.Or(g.RebalanceTimeout, DefaultRebalanceTimeout)
+	g.OncePoll = cmp.Or(g.OncePoll, DefaultOncePoll)
+	g.Logger = cmp.Or(g.Logger, slog.New(slog.DiscardHandler))
 	return g
 }
 
