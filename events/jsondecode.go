@@ -271,14 +271,7 @@ func (r *jsonReader) isNull() bool {
 }
 
 func (r *jsonReader) str() (string, error) {
-	c, err := r.peek()
-	if err != nil {
-		return "", err
-	}
-	if c != '"' {
-		return "", r.unexpected("string")
-	}
-	b, err := r.stringBytes()
+	b, err := r.strBytes()
 	if err != nil {
 		return "", err
 	}
@@ -290,18 +283,24 @@ func (r *jsonReader) internedStr() (string, error) {
 	if r.strs == nil {
 		return r.str()
 	}
-	c, err := r.peek()
-	if err != nil {
-		return "", err
-	}
-	if c != '"' {
-		return "", r.unexpected("string")
-	}
-	b, err := r.stringBytes()
+	b, err := r.strBytes()
 	if err != nil {
 		return "", err
 	}
 	return r.strs.intern(b), nil
+}
+
+// strBytes reads a JSON string at r.pos, failing on any other value, and
+// returns stringBytes' decoded bytes.
+func (r *jsonReader) strBytes() ([]byte, error) {
+	c, err := r.peek()
+	if err != nil {
+		return nil, err
+	}
+	if c != '"' {
+		return nil, r.unexpected("string")
+	}
+	return r.stringBytes()
 }
 
 // number reads a JSON number and returns its text, checked against the JSON
