@@ -324,31 +324,8 @@ func macdRefA(x []float64, fast, slow, signal int, kFast, kSlow float64) [][]flo
 // 4 tsf.
 func linRegRefA(x []float64, period, kind int) []float64 {
 	out := make([]float64, len(x))
-	p := float64(period)
-	sumX := p * (p - 1) * 0.5
-	sumXSqr := p * (p - 1) * (2*p - 1) / 6
-	div := sumX*sumX - p*sumXSqr
 	for today := period - 1; today < len(x); today++ {
-		var sumXY, sumY float64
-		for i := period - 1; i >= 0; i-- {
-			v := x[today-i]
-			sumY += v
-			sumXY += float64(i) * v
-		}
-		m := (p*sumXY - sumX*sumY) / div
-		b := (sumY - m*sumX) / p
-		switch kind {
-		case 0:
-			out[today] = b + m*float64(period-1)
-		case 1:
-			out[today] = m
-		case 2:
-			out[today] = b
-		case 3:
-			out[today] = math.Atan(m) * (180.0 / math.Pi)
-		case 4:
-			out[today] = b + m*p
-		}
+		out[today] = linRegFresh(x, today, period)[kind]
 	}
 	return out
 }
