@@ -23,6 +23,17 @@ type Record struct {
 	Headers []Header // small metadata; may be nil
 }
 
+// Size is the bytes r carries: key, value, and each header's key and value.
+// The in-memory and Kafka logs count it against their record size limit
+// (the disk log counts its encoded frame).
+func (r Record) Size() int {
+	n := len(r.Key) + len(r.Value)
+	for _, h := range r.Headers {
+		n += len(h.Key) + len(h.Value)
+	}
+	return n
+}
+
 // Clone returns a deep copy of r that shares no memory with it, for keeping
 // a record handed out by an [Iterator] past the next call of Next.
 func (r Record) Clone() Record {

@@ -54,6 +54,21 @@ func TestValidateStream(t *testing.T) {
 	}
 }
 
+func TestRecordSize(t *testing.T) {
+	for _, c := range []struct {
+		r    eventlog.Record
+		want int
+	}{
+		{eventlog.Record{}, 0},
+		{eventlog.Record{Seq: 7, Key: []byte("BTC"), Value: []byte("12345")}, 8},
+		{eventlog.Record{Key: []byte("k"), Value: []byte("v"), Headers: []eventlog.Header{{Key: "ab", Value: []byte("cde")}, {Key: "x"}}}, 8},
+	} {
+		if got := c.r.Size(); got != c.want {
+			t.Errorf("Size(%+v) = %d, want %d", c.r, got, c.want)
+		}
+	}
+}
+
 func TestRecordClone(t *testing.T) {
 	for _, tc := range []struct {
 		name string

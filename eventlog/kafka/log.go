@@ -315,15 +315,6 @@ func notAppended(err error) bool {
 	return errors.Is(err, syscall.ECONNREFUSED)
 }
 
-// recordSize is the size a record counts against MaxRecordSize.
-func recordSize(r eventlog.Record) int {
-	n := len(r.Key) + len(r.Value)
-	for _, h := range r.Headers {
-		n += len(h.Key) + len(h.Value)
-	}
-	return n
-}
-
 // Append implements [eventlog.Log.Append] on the log's partition-0 view.
 func (v *view) Append(ctx context.Context, stream string, recs []eventlog.Record) ([]int64, error) {
 	return v.l.appendTo(ctx, v, stream, recs)
@@ -347,7 +338,7 @@ func (l *Log) appendTo(ctx context.Context, v *view, stream string, recs []event
 		return nil, nil
 	}
 	for i, r := range recs {
-		if n := recordSize(r); n > l.cfg.MaxRecordSize {
+		if n := r.Size(); n > l.cfg.MaxRecordSize {
 			return nil, fmt.Errorf("kafka: append to %s/%d: %w", stream, v.p, &eventlog.RecordTooLargeError{Index: i, Size: n, Max: l.cfg.MaxRecordSize})
 		}
 	}
@@ -450,7 +441,7 @@ type copiedRecord struct {
 func copyRecords(recs []eventlog.Record) []copiedRecord {
 	size, nh := 0, 0
 	for _, r := range recs {
-		size += recordSize(r)
+		size += r.Size()
 		nh += len(r.Headers)
 	}
 	buf := make([]byte, 0, size)

@@ -42,21 +42,13 @@ func New(cfg Config) *Log {
 	return &Log{max: cfg.MaxRecordSize, streams: map[string]*stream{}, wake: make(chan struct{})}
 }
 
-func recordSize(r eventlog.Record) int {
-	n := len(r.Key) + len(r.Value)
-	for _, h := range r.Headers {
-		n += len(h.Key) + len(h.Value)
-	}
-	return n
-}
-
 // Append implements [eventlog.Log].
 func (l *Log) Append(ctx context.Context, name string, recs []eventlog.Record) ([]int64, error) {
 	if err := eventlog.ValidateStream(name); err != nil {
 		return nil, err
 	}
 	for i, r := range recs {
-		if n := recordSize(r); n > l.max {
+		if n := r.Size(); n > l.max {
 			return nil, &eventlog.RecordTooLargeError{Index: i, Size: n, Max: l.max}
 		}
 	}
