@@ -54,35 +54,26 @@ func (n *xdec) set(x *xdec) { n.c.Set(&x.c); n.e = x.e }
 type calc struct{ t, u, r big.Int }
 
 // add sets z = x.Add(y).
-func (k *calc) add(z, x, y *xdec) {
-	switch {
-	case x.e == y.e:
-		z.c.Add(&x.c, &y.c)
-		z.e = x.e
-	case x.e < y.e:
-		k.t.Mul(&y.c, pow10BigInt(y.e-x.e))
-		z.c.Add(&x.c, &k.t)
-		z.e = x.e
-	default:
-		k.t.Mul(&x.c, pow10BigInt(x.e-y.e))
-		z.c.Add(&k.t, &y.c)
-		z.e = y.e
-	}
-}
+func (k *calc) add(z, x, y *xdec) { k.addSub(z, x, y, (*big.Int).Add) }
 
 // sub sets z = x.Sub(y).
-func (k *calc) sub(z, x, y *xdec) {
+func (k *calc) sub(z, x, y *xdec) { k.addSub(z, x, y, (*big.Int).Sub) }
+
+// addSub sets z = op(x, y) for op big.Int's Add or Sub, with both
+// operands brought to the smaller exponent (the larger one's coefficient
+// scaled in scratch).
+func (k *calc) addSub(z, x, y *xdec, op func(z, x, y *big.Int) *big.Int) {
 	switch {
 	case x.e == y.e:
-		z.c.Sub(&x.c, &y.c)
+		op(&z.c, &x.c, &y.c)
 		z.e = x.e
 	case x.e < y.e:
 		k.t.Mul(&y.c, pow10BigInt(y.e-x.e))
-		z.c.Sub(&x.c, &k.t)
+		op(&z.c, &x.c, &k.t)
 		z.e = x.e
 	default:
 		k.t.Mul(&x.c, pow10BigInt(x.e-y.e))
-		z.c.Sub(&k.t, &y.c)
+		op(&z.c, &k.t, &y.c)
 		z.e = y.e
 	}
 }
