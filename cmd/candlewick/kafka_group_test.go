@@ -127,10 +127,17 @@ type member struct {
 
 func startMemberProc(t *testing.T, name string, brokers []string) *member {
 	t.Helper()
-	m := &member{name: name, done: make(chan struct{})}
-	m.cmd = exec.Command(candlewickBinary(t), "run", "--brokers", strings.Join(brokers, ","),
+	return startMember(t, name, "run", "--brokers", strings.Join(brokers, ","),
 		"--snapshot-every", "40", "--session-timeout", groupSessionTimeout, "--heartbeat-interval", "250ms",
 		"--log-level", "info")
+}
+
+// startMember starts the candlewick binary with args as member name, and
+// kills it at the end of the test if it is still running.
+func startMember(t *testing.T, name string, args ...string) *member {
+	t.Helper()
+	m := &member{name: name, done: make(chan struct{})}
+	m.cmd = exec.Command(candlewickBinary(t), args...)
 	m.cmd.Stdout, m.cmd.Stderr = &m.out, &m.err
 	if err := m.cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -553,24 +560,7 @@ func TestKafkaRunNoBroker(t *testing.T) {
 	}
 	addr := ln.Addr().String()
 	ln.Close() // nothing listens there now
-	m := &member{name: "nobroker", done: make(chan struct{})}
-	m.cmd = exec.Command(candlewickBinary(t), "run", "--brokers", addr, "--retry-backoff", "10ms", "--max-attempts", "2", "--log-level", "warn")
-	m.cmd.Stdout, m.cmd.Stderr = &m.out, &m.err
-	if err := m.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() {
-		m.waitErr = m.cmd.Wait()
-		close(m.done)
-	}()
-	t.Cleanup(func() {
-		select {
-		case <-m.done:
-		default:
-			_ = m.cmd.Process.Kill()
-			<-m.done
-		}
-	})
+	m := startMember(t, "nobroker", "run", "--brokers", addr, "--retry-backoff", "10ms", "--max-attempts", "2", "--log-level", "warn")
 	// It has given up on the log at least once (max-attempts 2) and is
 	// still there: the failure is logged and retried.
 	tick := time.NewTicker(20 * time.Millisecond)
